@@ -1,0 +1,1 @@
+"""Attune's decision service: the Litestar app, one sub-package per capability."""

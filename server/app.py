@@ -1,0 +1,57 @@
+"""The Litestar app, assembled in one place."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from litestar import Litestar, Response, get
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+from litestar.status_codes import HTTP_302_FOUND
+
+if TYPE_CHECKING:
+    from server.runtime import Runtime
+
+DEMO_DIR = Path(__file__).with_name("demo")
+
+
+def create_app(runtime: Runtime) -> Litestar:
+    from server.decide.controllers import DecideController
+    from server.errors import EXCEPTION_HANDLERS, MAX_BODY_BYTES
+    from server.events.controllers import EventsController
+    from server.health import healthz
+    from server.origins import SiteCorsMiddleware
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        runtime.start()
+        try:
+            yield
+        finally:
+            runtime.stop()
+
+    @get("/", include_in_schema=False, sync_to_thread=False)
+    def home() -> Response:
+        return Response(content=None, status_code=HTTP_302_FOUND, headers={"location": "/demo/"})
+
+    return Litestar(
+        route_handlers=[
+            DecideController, EventsController, healthz, home,
+            create_static_files_router(path="/demo", directories=[DEMO_DIR], html_mode=True, include_in_schema=False),
+        ],
+        dependencies={
+            "runtime": Provide(lambda: runtime, sync_to_thread=False),
+            "decide_deps": Provide(lambda: runtime.decide_deps, sync_to_thread=False),
+        },
+        middleware=[DefineMiddleware(SiteCorsMiddleware, allowed=lambda: runtime.sites.any_origin)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        request_max_body_size=MAX_BODY_BYTES,
+        openapi_config=OpenAPIConfig(title="Attune", version="1", path="/schema"),
+        logging_config=None,
+    )

@@ -1,0 +1,67 @@
+"""The `attune` command: `attune serve` runs the decision service on the embedded default."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import sys
+from pathlib import Path
+
+from server.config.loader import ConfigError, load_config
+from server.settings import Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="attune", description="Self-hosted personalization that learns from feedback.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the decision service, learner and demo site in one process")
+    serve.add_argument("--host", help="address to listen on (env ATTUNE_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (env ATTUNE_PORT, default 8000)")
+    serve.add_argument("--data-dir", type=Path, help="where the DuckDB log and snapshots live (env ATTUNE_DATA_DIR)")
+    serve.add_argument("--config", type=Path, help="TOML file of sites and blocks (default: the demo site)")
+    check = commands.add_parser("check-config", help="validate a configuration file and exit")
+    check.add_argument("config", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings.from_env()
+    if args.command == "check-config":
+        return _load_or_explain(args.config) and 0 or 2
+    overrides = {k: v for k, v in {"host": args.host, "port": args.port, "data_dir": args.data_dir,
+                                   "config_path": args.config}.items() if v is not None}
+    settings = dataclasses.replace(settings, **overrides)
+    config = _load_or_explain(settings.config_path)
+    if config is None:
+        return 2
+    return serve(settings, config)
+
+
+def _load_or_explain(path: Path | None):
+    try:
+        config = load_config(path)
+    except ConfigError as error:
+        print(f"attune: configuration error: {error}", file=sys.stderr)
+        return None
+    print(f"attune: configuration {path or 'demo'} is valid ({len(config.sites)} site(s))", file=sys.stderr)
+    return config
+
+
+def serve(settings: Settings, config) -> int:
+    import uvicorn
+
+    from server.app import create_app
+    from server.runtime import Runtime
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(Runtime(settings, config))
+    print(f"attune: serving on http://{settings.host}:{settings.port}/ (demo at /demo/, API schema at /schema)",
+          file=sys.stderr, flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

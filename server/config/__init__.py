@@ -1,0 +1,1 @@
+"""Sites and blocks: the configuration schema and the TOML loader (config as code)."""

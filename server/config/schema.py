@@ -1,0 +1,65 @@
+"""The configuration's shape, checked by msgspec so an error names the exact key."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from msgspec import Meta, Struct, field
+
+Identifier = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")]
+SiteKey = Annotated[str, Meta(pattern=r"^pk_[A-Za-z0-9_]{1,60}$")]
+Share = Annotated[float, Meta(ge=0.0, le=1.0)]
+ConditionValue = str | int | bool | list[str | int | bool]
+
+
+class RewardWeights(Struct, forbid_unknown_fields=True, kw_only=True):
+    """What each response is worth; `default` is the reward when nothing follows an impression."""
+
+    click: float = 1.0
+    thumbs_up: float = 1.0
+    thumbs_down: float = -1.0
+    stars: float = 0.5
+    dismiss: float = -0.25
+    default: float = 0.0
+
+
+class Variant(Struct, forbid_unknown_fields=True):
+    id: Identifier
+    content: dict[str, str] = {}
+
+
+class Rule(Struct, forbid_unknown_fields=True, kw_only=True):
+    """When every condition in `when` holds, show `force`, or only `only`, or anything but `exclude`."""
+
+    name: Annotated[str, Meta(min_length=1, max_length=120)]
+    when: dict[str, ConditionValue]
+    force: Identifier | None = None
+    only: list[Identifier] | None = None
+    exclude: list[Identifier] | None = None
+
+
+class Block(Struct, forbid_unknown_fields=True, kw_only=True):
+    id: Identifier
+    variants: Annotated[list[Variant], Meta(min_length=1)]
+    fallback: Identifier
+    enabled: bool = True
+    policy: Literal["uniform", "fixed", "thompson", "contextual"] = "contextual"
+    split: dict[str, Annotated[float, Meta(ge=0.0)]] | None = None
+    exploration: Share = 0.02
+    feedback: Literal["thumbs", "stars", "none"] = "thumbs"
+    rules: list[Rule] = []
+
+
+class Site(Struct, forbid_unknown_fields=True, kw_only=True):
+    key: SiteKey
+    name: str = ""
+    allowed_origins: list[str] = []
+    consent: Literal["opt-in", "opt-out", "none"] = "opt-out"
+    reward_window: Annotated[int, Meta(ge=1, le=7 * 24 * 3600)] = 600
+    reward_weights: RewardWeights = field(default_factory=RewardWeights)
+    holdout_share: Annotated[float, Meta(ge=0.0, le=0.5)] = 0.05
+    blocks: list[Block] = []
+
+
+class Config(Struct, forbid_unknown_fields=True):
+    sites: Annotated[list[Site], Meta(min_length=1)]

@@ -1,0 +1,55 @@
+"""The decide wire contract (v1)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from msgspec import Meta, Struct
+
+MAX_BLOCKS = 20
+MAX_CONTEXT_FIELDS = 32
+
+ContextValue = Annotated[str, Meta(max_length=256)] | int | float | bool
+BlockId = Annotated[str, Meta(min_length=1, max_length=64)]
+VisitorId = Annotated[str, Meta(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9_\-]+$")]
+
+
+class DecideRequest(Struct, forbid_unknown_fields=False, kw_only=True):
+    site: Annotated[str, Meta(min_length=1, max_length=64)]
+    blocks: Annotated[list[BlockId], Meta(min_length=1, max_length=MAX_BLOCKS)]
+    visitor: VisitorId | None = None
+    context: Annotated[dict[Annotated[str, Meta(max_length=64)], ContextValue], Meta(max_length=MAX_CONTEXT_FIELDS)] = {}
+    traits: Annotated[dict[Annotated[str, Meta(max_length=64)], ContextValue], Meta(max_length=MAX_CONTEXT_FIELDS)] = {}
+    personalization: bool = True  # False: the non-profiled choice (visitor turned it off, or GPC)
+
+
+class Factor(Struct):
+    feature: str
+    label: str
+    weight: float
+
+
+Reason = Literal["model", "exploration", "rule", "holdout", "disabled", "personalization_off", "split", "only_option"]
+
+
+class Explain(Struct, kw_only=True):
+    reason: Reason
+    summary: str
+    policy: str
+    explored: bool = False
+    rule: str | None = None
+    factors: list[Factor] = []
+
+
+class Decision(Struct, kw_only=True):
+    block: str
+    decision_id: str
+    variant: str
+    content: dict[str, str]
+    propensity: float
+    explain: Explain
+    feedback: Literal["thumbs", "stars"] | None
+
+
+class DecideResponse(Struct):
+    decisions: list[Decision]

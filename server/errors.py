@@ -1,0 +1,68 @@
+"""One table from domain errors to HTTP answers: every 4xx says what was wrong, by name."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from litestar import MediaType, Response
+from litestar.exceptions import (
+    ClientException,
+    HTTPException,
+    SerializationException,
+    ValidationException,
+)
+
+from server.events.service import InvalidEvent
+from server.sites import UnknownBlock, UnknownSite
+from server.storage.writer import StorageUnavailable
+
+if TYPE_CHECKING:
+    from litestar import Request
+
+log = logging.getLogger("attune.errors")
+MAX_BODY_BYTES = 64 * 1024
+
+
+def _answer(status: int, detail: str, extra: list | None = None) -> Response:
+    content = {"status_code": status, "detail": detail}
+    if extra:
+        content["extra"] = extra
+    return Response(content, status_code=status, media_type=MediaType.JSON)
+
+
+def _validation(request: Request, exc: ValidationException) -> Response:
+    problems = []
+    for item in exc.extra or []:
+        if isinstance(item, dict):
+            key = item.get("key") or "body"
+            problems.append(f"{'body' if key == 'data' else key}: {item.get('message')}")
+    return _answer(400, "; ".join(problems) or str(exc.detail), exc.extra)
+
+
+def _http(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code == 413:
+        return _answer(413, f"request body is larger than {MAX_BODY_BYTES // 1024} KiB")
+    if isinstance(exc, ClientException) and isinstance(exc.__cause__, SerializationException):
+        return _answer(400, f"body is not valid JSON: {exc.detail}")
+    return _answer(exc.status_code, exc.detail, exc.extra if isinstance(exc.extra, list) else None)
+
+
+def _storage(request: Request, exc: StorageUnavailable) -> Response:
+    return _answer(503, "the event log could not store this batch; nothing was accepted, retry with the same ids")
+
+
+def _internal(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return _answer(500, "internal error")
+
+
+EXCEPTION_HANDLERS = {
+    ValidationException: _validation,
+    HTTPException: _http,
+    UnknownSite: lambda request, exc: _answer(404, str(exc.args[0])),
+    UnknownBlock: lambda request, exc: _answer(404, str(exc.args[0])),
+    InvalidEvent: lambda request, exc: _answer(400, str(exc)),
+    StorageUnavailable: _storage,
+    Exception: _internal,
+}

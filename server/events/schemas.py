@@ -1,0 +1,33 @@
+"""The events wire contract (v1)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from msgspec import Meta, Struct
+
+from server.decide.schemas import VisitorId
+
+MAX_EVENTS = 100
+
+EventType = Literal["impression", "click", "rating", "dismiss", "survey_response", "timing", "error"]
+NEEDS_DECISION = ("impression", "click", "rating", "dismiss")
+
+
+class EventIn(Struct, kw_only=True):
+    id: Annotated[str, Meta(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
+    type: EventType
+    decision_id: Annotated[str, Meta(min_length=1, max_length=64)] | None = None
+    value: float | None = None
+    ts: Annotated[int, Meta(ge=0)] | None = None
+
+
+class EventsRequest(Struct, kw_only=True):
+    site: Annotated[str, Meta(min_length=1, max_length=64)]
+    events: Annotated[list[EventIn], Meta(min_length=1, max_length=MAX_EVENTS)]
+    visitor: VisitorId | None = None
+
+
+class EventsAccepted(Struct):
+    accepted: int
+    duplicates: int

@@ -1,0 +1,37 @@
+"""Check a batch of events, store it durably, report what was new."""
+
+from __future__ import annotations
+
+import time
+
+from server.decide.service import visitor_hash
+from server.events.schemas import NEEDS_DECISION, EventIn, EventsAccepted, EventsRequest
+from server.storage.rows import EventRow
+from server.storage.writer import GroupCommitWriter
+
+
+class InvalidEvent(ValueError):
+    """An event that is well-formed JSON but makes no sense; the message names it."""
+
+
+def check_event(index: int, event: EventIn) -> None:
+    where = f"events[{index}]"
+    if event.type in NEEDS_DECISION and event.decision_id is None:
+        raise InvalidEvent(f"{where}.decision_id: required for a {event.type!r} event")
+    if event.type == "rating":
+        if event.value is None or event.value not in (-1, 1, 2, 3, 4, 5):
+            raise InvalidEvent(f"{where}.value: a rating is -1 or 1 (thumbs) or 1 to 5 (stars)")
+
+
+async def store_events(*, request: EventsRequest, writer: GroupCommitWriter, visitor_key: bytes) -> EventsAccepted:
+    for index, event in enumerate(request.events):
+        check_event(index, event)
+    hashed = visitor_hash(visitor_key, request.site, request.visitor) if request.visitor else None
+    received_at = time.time_ns() // 1_000_000
+    rows = [
+        EventRow(id=e.id, site=request.site, visitor=hashed, type=e.type, decision_id=e.decision_id,
+                 value=e.value, ts=e.ts, received_at=received_at)
+        for e in request.events
+    ]
+    stored = await writer.store_events(rows)
+    return EventsAccepted(accepted=stored.accepted, duplicates=stored.duplicates)

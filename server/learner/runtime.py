@@ -1,0 +1,141 @@
+"""The learner thread: committed rows in, policy updates and snapshots out, off the request path."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from pathlib import Path
+
+from online_learning.join import PendingDecision
+from online_learning.learner import OnlineLearner
+from server.feedback.suppression import SuppressionStore, is_rated_down
+from server.learner.snapshots import load_snapshot, save_snapshot
+from server.sites import SiteRegistry
+from server.storage.event_log import EventLog
+from server.storage.rows import DecisionRow, EventRow
+
+log = logging.getLogger("attune.learner")
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class LearnerRuntime:
+    def __init__(
+        self,
+        *,
+        sites: SiteRegistry,
+        event_log: EventLog,
+        snapshot_path: Path,
+        suppression: SuppressionStore,
+        refresh_interval: float = 0.2,
+        snapshot_interval: float = 30.0,
+    ) -> None:
+        self.sites = sites
+        self.event_log = event_log
+        self.snapshot_path = snapshot_path
+        self.suppression = suppression
+        self.refresh_interval = refresh_interval
+        self.snapshot_interval = snapshot_interval
+        self.learner = OnlineLearner(policy_for=sites.policy_for, weights_for=sites.weights_for)
+        self._queue: queue.SimpleQueue[tuple[list[DecisionRow], list[EventRow]] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="attune-learner", daemon=True)
+        self._cursor = event_log.cursor()
+        self._refreshed_at_count = -1
+        self.snapshots = 0
+
+    @property
+    def version(self) -> int:
+        return self.learner.learned
+
+    def restore(self) -> int:
+        """Last snapshot plus a replay of everything logged after it; returns how many rows were replayed."""
+        state = load_snapshot(self.snapshot_path)
+        if state is not None:
+            self.learner.load_state(state, self.sites.policies)
+        replayed = 0
+        for row in self.event_log.rows_since(self.learner.last_seq, self._cursor):
+            self._apply(row, replaying=True)
+            replayed += 1
+        for site, visitor, block, variant in self.event_log.rated_down(self._cursor):
+            self.suppression.add(site=site, visitor=visitor, block=block, variant=variant)
+        self.learner.advance(now_ms())
+        self._refresh()
+        return replayed
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self.snapshot()
+        self._cursor.close()
+
+    def submit(self, decisions: list[DecisionRow], events: list[EventRow]) -> None:
+        """Called by the writer after each commit: only stored rows ever reach the policies."""
+        self._queue.put((decisions, events))
+
+    def snapshot(self) -> None:
+        save_snapshot(self.snapshot_path, self.learner.state(self.sites.policies))
+        self.snapshots += 1
+
+    def _run(self) -> None:
+        last_refresh = last_snapshot = time.monotonic()
+        while True:
+            try:
+                item = self._queue.get(timeout=self.refresh_interval / 2)
+            except queue.Empty:
+                item = ([], [])
+            if item is None:
+                return
+            try:
+                for row in (*item[0], *item[1]):
+                    self._apply(row, replaying=False)
+                self.learner.advance(now_ms())
+                now = time.monotonic()
+                if now - last_refresh >= self.refresh_interval:
+                    self._refresh()
+                    last_refresh = now
+                if now - last_snapshot >= self.snapshot_interval:
+                    self.snapshot()
+                    last_snapshot = now
+            except Exception:  # a bad row must not stop learning for everyone
+                log.exception("learner failed on a group of rows")
+
+    def _apply(self, row: DecisionRow | EventRow, *, replaying: bool) -> None:
+        if isinstance(row, DecisionRow):
+            self.learner.add_decision(PendingDecision(
+                row.decision_id, row.site, row.block, row.variant, tuple(row.features), row.decided_at,
+                row.window_ms, row.feedback,
+            ))
+        elif row.decision_id is not None:
+            if row.type == "rating" and not replaying:
+                self._remember_rated_down(row)
+            self.learner.add_event(row.decision_id, row.type, row.value, at=row.received_at)
+        self.learner.last_seq = row.seq
+
+    def _remember_rated_down(self, row: EventRow) -> None:
+        pending = self.learner.join.get(row.decision_id)
+        if pending is not None:
+            decision = (pending.site, pending.block, pending.variant, pending.feedback)
+            visitor = row.visitor
+        else:
+            found = self.event_log.find_decision(self._cursor, row.decision_id)
+            if found is None:
+                return
+            decision = (found.site, found.block, found.variant, found.feedback)
+            visitor = found.visitor
+        site, block, variant, feedback = decision
+        if visitor and site == row.site and is_rated_down(feedback, row.value):
+            self.suppression.add(site=site, visitor=visitor, block=block, variant=variant)
+
+    def _refresh(self) -> None:
+        if self.learner.learned == self._refreshed_at_count:
+            return
+        for policy in self.sites.policies.values():
+            policy.refresh()
+        self._refreshed_at_count = self.learner.learned

@@ -1,0 +1,61 @@
+"""Everything one Attune process runs in embedded mode, started and stopped in order."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+
+import numpy as np
+
+from server.config.schema import Config
+from server.decide.service import DecideDeps
+from server.feedback.suppression import MemorySuppressionStore
+from server.learner.runtime import LearnerRuntime
+from server.settings import Settings
+from server.sites import SiteRegistry
+from server.storage.event_log import EventLog
+from server.storage.writer import GroupCommitWriter
+
+log = logging.getLogger("attune")
+
+
+def load_or_create_key(path: Path) -> bytes:
+    """The secret that keys visitor hashes; made once per data directory."""
+    if path.exists():
+        return path.read_bytes()
+    key = secrets.token_bytes(32)
+    path.write_bytes(key)
+    path.chmod(0o600)
+    return key
+
+
+class Runtime:
+    def __init__(self, settings: Settings, config: Config) -> None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.settings = settings
+        self.sites = SiteRegistry(config)
+        self.event_log = EventLog(settings.data_dir / "attune.duckdb")
+        self.visitor_key = load_or_create_key(settings.data_dir / "visitor.key")
+        self.suppression = MemorySuppressionStore()
+        self.learner = LearnerRuntime(
+            sites=self.sites, event_log=self.event_log, snapshot_path=settings.data_dir / "learner.snapshot",
+            suppression=self.suppression, snapshot_interval=settings.snapshot_interval,
+        )
+        self.writer = GroupCommitWriter(self.event_log, on_commit=self.learner.submit)
+        self.decide_deps = DecideDeps(
+            sites=self.sites, log_decision=self.writer.log_decision, suppression=self.suppression,
+            visitor_key=self.visitor_key, policy_version=lambda: self.learner.version,
+            rng=np.random.default_rng(),
+        )
+
+    def start(self) -> None:
+        replayed = self.learner.restore()
+        log.info("restored the learner: %d rows replayed, %d examples learned", replayed, self.learner.version)
+        self.learner.start()
+        self.writer.start()
+
+    def stop(self) -> None:
+        self.writer.stop()  # flush what was queued first, so the learner's last snapshot covers it
+        self.learner.stop()
+        self.event_log.close()

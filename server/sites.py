@@ -1,0 +1,77 @@
+"""The live sites: their configuration, one policy per block, and the origins allowed to call."""
+
+from __future__ import annotations
+
+import zlib
+
+from online_learning.policies import BetaThompson, FixedSplit, LinearThompson, Policy, Uniform
+from online_learning.reward import RewardWeights
+from server.config.schema import Block, Config, Site
+
+
+class UnknownSite(LookupError):
+    pass
+
+
+class UnknownBlock(LookupError):
+    pass
+
+
+def make_policy(site: Site, block: Block) -> Policy:
+    seed = zlib.crc32(f"{site.key}/{block.id}".encode())  # stable across restarts, different per block
+    if block.policy == "uniform":
+        return Uniform()
+    if block.policy == "fixed":
+        return FixedSplit(split=block.split or {})
+    if block.policy == "thompson":
+        return BetaThompson(seed=seed)
+    return LinearThompson(seed=seed)
+
+
+def policy_key(site: str, block: str) -> str:
+    return f"{site}/{block}"
+
+
+class SiteRegistry:
+    """Config plus the policies it implies; the decide path reads it, the learner updates its policies."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.sites = {s.key: s for s in config.sites}
+        self.blocks = {(s.key, b.id): b for s in config.sites for b in s.blocks}
+        self.policies: dict[str, Policy] = {
+            policy_key(s.key, b.id): make_policy(s, b) for s in config.sites for b in s.blocks
+        }
+        self._weights = {s.key: RewardWeights(**_fields(s.reward_weights)) for s in config.sites}
+        self._contents = {(s.key, b.id, v.id): v.content for s in config.sites for b in s.blocks for v in b.variants}
+        self.any_origin = {o for s in config.sites for o in s.allowed_origins}
+
+    def site(self, key: str) -> Site:
+        site = self.sites.get(key)
+        if site is None:
+            raise UnknownSite(f"unknown site {key!r}")
+        return site
+
+    def block(self, site: str, block: str) -> Block:
+        found = self.blocks.get((site, block))
+        if found is None:
+            known = ", ".join(b.id for b in self.site(site).blocks)
+            raise UnknownBlock(f"unknown block {block!r} for site {site!r} (known: {known})")
+        return found
+
+    def content(self, site: str, block: str, variant: str) -> dict[str, str]:
+        return self._contents[(site, block, variant)]
+
+    def policy_for(self, site: str, block: str) -> Policy | None:
+        return self.policies.get(policy_key(site, block))
+
+    def weights_for(self, site: str) -> RewardWeights:
+        return self._weights.get(site) or RewardWeights()
+
+
+def _fields(struct) -> dict:
+    return {name: getattr(struct, name) for name in struct.__struct_fields__}
+
+
+def origin_allowed(origin: str, allowed: list[str] | set[str]) -> bool:
+    return "*" in allowed or origin in allowed

@@ -1,0 +1,95 @@
+"""The DuckDB event log: the source of truth every policy is a materialised view of."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from server.storage.rows import DECISION_COLUMNS, EVENT_COLUMNS, DecisionRow, EventRow
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS decisions (
+    decision_id VARCHAR NOT NULL, site VARCHAR NOT NULL, block VARCHAR NOT NULL, variant VARCHAR NOT NULL,
+    candidates VARCHAR[], propensity DOUBLE NOT NULL, policy VARCHAR, policy_version BIGINT, features VARCHAR[],
+    explored BOOLEAN, holdout BOOLEAN, reason VARCHAR, visitor VARCHAR, window_ms BIGINT, feedback VARCHAR,
+    decided_at BIGINT NOT NULL, seq BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    id VARCHAR PRIMARY KEY, site VARCHAR NOT NULL, visitor VARCHAR, type VARCHAR NOT NULL, decision_id VARCHAR,
+    value DOUBLE, ts BIGINT, received_at BIGINT NOT NULL, seq BIGINT NOT NULL
+);
+"""
+
+_DECISION_TYPES = {"candidates": pa.list_(pa.string()), "features": pa.list_(pa.string())}
+
+
+def _table(rows: list, columns: tuple[str, ...], types: dict[str, pa.DataType]) -> pa.Table:
+    return pa.table({c: pa.array([getattr(r, c) for r in rows], type=types.get(c)) for c in columns})
+
+
+class EventLog:
+    """One DuckDB file; only the writer thread inserts, other threads read through their own cursors."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._connection = duckdb.connect(str(path))
+        self._connection.execute(SCHEMA)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self._connection.cursor()
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def max_seq(self) -> int:
+        row = self._connection.execute(
+            "SELECT greatest((SELECT coalesce(max(seq), 0) FROM decisions), (SELECT coalesce(max(seq), 0) FROM events))"
+        ).fetchone()
+        return int(row[0])
+
+    def append(self, cursor: duckdb.DuckDBPyConnection, decisions: list[DecisionRow], events: list[EventRow]) -> set[str]:
+        """Insert one group in one transaction; returns the ids of events that were new (not duplicates)."""
+        inserted: set[str] = set()
+        cursor.execute("BEGIN")
+        try:
+            if decisions:
+                batch = _table(decisions, DECISION_COLUMNS, _DECISION_TYPES)  # noqa: F841 (read by DuckDB by name)
+                cursor.execute(f"INSERT INTO decisions ({', '.join(DECISION_COLUMNS)}) SELECT * FROM batch")
+            if events:
+                batch = _table(events, EVENT_COLUMNS, {})  # noqa: F841
+                rows = cursor.execute(
+                    f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) SELECT * FROM batch ON CONFLICT DO NOTHING RETURNING id"
+                ).fetchall()
+                inserted = {r[0] for r in rows}
+            cursor.execute("COMMIT")
+        except Exception:
+            cursor.execute("ROLLBACK")
+            raise
+        return inserted
+
+    def rows_since(self, seq: int, cursor: duckdb.DuckDBPyConnection | None = None) -> Iterator[DecisionRow | EventRow]:
+        """Every decision and event after log position `seq`, in log order (for replay)."""
+        cursor = cursor or self.cursor()
+        decisions = cursor.execute(f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions WHERE seq > ? ORDER BY seq", [seq])
+        decision_rows = [DecisionRow(**dict(zip(DECISION_COLUMNS, r))) for r in decisions.fetchall()]
+        events = cursor.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events WHERE seq > ? ORDER BY seq", [seq])
+        event_rows = [EventRow(**dict(zip(EVENT_COLUMNS, r))) for r in events.fetchall()]
+        yield from sorted([*decision_rows, *event_rows], key=lambda row: row.seq)
+
+    def rated_down(self, cursor: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
+        """(site, visitor, block, variant) for every variant a known visitor rated down."""
+        return cursor.execute(
+            """SELECT d.site, d.visitor, d.block, d.variant FROM events e JOIN decisions d USING (decision_id)
+               WHERE e.type = 'rating' AND d.visitor IS NOT NULL
+                 AND ((d.feedback = 'stars' AND e.value <= 2) OR (coalesce(d.feedback, '') <> 'stars' AND e.value < 0))"""
+        ).fetchall()
+
+    def find_decision(self, cursor: duckdb.DuckDBPyConnection, decision_id: str) -> DecisionRow | None:
+        row = cursor.execute(
+            f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions WHERE decision_id = ?", [decision_id]
+        ).fetchone()
+        return DecisionRow(**dict(zip(DECISION_COLUMNS, row))) if row else None

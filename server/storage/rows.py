@@ -1,0 +1,41 @@
+"""The rows of the event log, as the decide and events paths hand them to the writer."""
+
+from __future__ import annotations
+
+from msgspec import Struct
+
+
+class DecisionRow(Struct, kw_only=True):
+    decision_id: str
+    site: str
+    block: str
+    variant: str
+    candidates: list[str]
+    propensity: float
+    policy: str
+    policy_version: int  # how many examples the policy had learned when it decided
+    features: list[str]
+    explored: bool
+    holdout: bool
+    reason: str
+    visitor: str | None  # keyed hash of the visitor id, never the id itself
+    window_ms: int
+    feedback: str | None
+    decided_at: int
+    seq: int = 0  # log position, given by the writer
+
+
+class EventRow(Struct, kw_only=True):
+    id: str
+    site: str
+    visitor: str | None
+    type: str
+    decision_id: str | None
+    value: float | None
+    ts: int | None  # the client's clock, kept for analysis; the join uses received_at
+    received_at: int
+    seq: int = 0
+
+
+DECISION_COLUMNS = tuple(DecisionRow.__struct_fields__)
+EVENT_COLUMNS = tuple(EventRow.__struct_fields__)
