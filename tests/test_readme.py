@@ -1,0 +1,31 @@
+"""README promises: two commands, CI runs the second, and the documented configuration loads."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from server.config.loader import parse_config
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def _blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
+
+
+def test_quick_start_is_two_commands_and_ci_runs_the_second():
+    quick_start = README.split("## Quick start", 1)[1]
+    commands = re.search(r"```\n(.*?)```", quick_start, flags=re.S)[1].strip().splitlines()
+    assert len(commands) == 2
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert commands[1] in ci
+
+
+def test_the_documented_configuration_example_is_valid():
+    (example,) = _blocks("toml")
+    config = parse_config(tomllib.loads(example), source="README")
+    hero = config.sites[0].blocks[0]
+    assert hero.rules[0].force == "classic" and "<b>tonight</b>" in hero.variants[1].content["html"]
