@@ -36,7 +36,7 @@ class OnlineLearner:
     ) -> None:
         self.policy_for = policy_for
         self.weights_for = weights_for
-        self.join = join or RewardJoin()
+        self.join = join if join is not None else RewardJoin()  # an empty join is falsy (it has __len__)
         self.learned = 0
         self.last_seq = 0  # the log position everything up to which has been processed
 

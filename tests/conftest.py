@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-import pytest
+import os
 
-from tests.support.server import AttuneServer
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads: see server/cli.py
+
+import pytest  # noqa: E402
+
+from tests.support.server import AttuneServer  # noqa: E402
 
 
 @pytest.fixture(scope="session")

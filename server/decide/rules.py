@@ -11,12 +11,14 @@ def matches(rule: Rule, facts: Mapping[str, object]) -> bool:
     """Every condition holds; a list means any of its values."""
     for key, expected in rule.when.items():
         actual = facts.get(key)
-        if isinstance(expected, list):
-            if actual not in expected:
-                return False
-        elif actual != expected:
+        options = expected if isinstance(expected, list) else [expected]
+        if not any(_same(actual, option) for option in options):
             return False
     return True
+
+
+def _same(actual: object, expected: object) -> bool:
+    return actual == expected and isinstance(actual, bool) == isinstance(expected, bool)  # true is not 1
 
 
 def apply_rules(rules: list[Rule], facts: Mapping[str, object], candidates: list[str]) -> tuple[list[str], Rule | None]:
@@ -26,7 +28,9 @@ def apply_rules(rules: list[Rule], facts: Mapping[str, object], candidates: list
         if not matches(rule, facts):
             continue
         if rule.force is not None:
-            return [rule.force], rule
+            if rule.force in candidates:  # an earlier restriction still holds: force only what it allows
+                return [rule.force], rule
+            continue
         if rule.only is not None:
             narrowed = [c for c in candidates if c in rule.only]
         else:

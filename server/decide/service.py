@@ -107,7 +107,8 @@ def _choose(block, policy, candidates, features, personalized, deps, rule) -> tu
     probabilities = with_floor(raw, block.exploration) if learning else raw
     index = draw(probabilities, deps.rng)
     chosen = candidates[index]
-    explored = learning and index != int(np.argmax(raw))
+    # explored: the policy did not think this the most likely best, or was not yet sure (under even odds)
+    explored = learning and (index != int(np.argmax(raw)) or raw[index] < 0.5)
     contributions = policy.contributions(chosen, features) if learning and not explored else []
     why = explain.for_choice(policy=block.policy, explored=explored, personalized=personalized,
                              contributions=contributions, rule=rule)
