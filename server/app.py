@@ -21,6 +21,7 @@ DEMO_DIR = Path(__file__).with_name("demo")
 
 
 def create_app(runtime: Runtime) -> Litestar:
+    from server.bundle.controllers import BundleController
     from server.decide.controllers import DecideController
     from server.errors import EXCEPTION_HANDLERS, MAX_BODY_BYTES
     from server.events.controllers import EventsController
@@ -41,7 +42,7 @@ def create_app(runtime: Runtime) -> Litestar:
 
     return Litestar(
         route_handlers=[
-            DecideController, EventsController, healthz, home,
+            DecideController, EventsController, BundleController, healthz, home,
             create_static_files_router(path="/demo", directories=[DEMO_DIR], html_mode=True, include_in_schema=False),
         ],
         dependencies={

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from online_learning.exploration import probability_of_best
+from online_learning.policies.cache import DistributionCache
 
 _PRIOR_NOISE = 0.25  # a pseudo-observation of reward variance so early exploration is not zero
 
@@ -88,6 +89,7 @@ class LinearThompson:
         self._capacity = 16
         self._arms: dict[str, _ArmStats] = {}
         self._published = _Published({}, np.zeros((0, 0)), np.zeros((0, 0, 0)), np.sqrt(_PRIOR_NOISE))
+        self._cache = DistributionCache()
 
     # learning side (the learner thread)
 
@@ -131,25 +133,29 @@ class LinearThompson:
         residual = max(float(squared - explained.sum()), 0.0)
         noise = float(np.sqrt((residual + _PRIOR_NOISE) / (count + 1)))
         self._published = _Published({v: i for i, v in enumerate(names)}, means, covariances, noise)
+        self._cache = DistributionCache()
 
     # decision side (the request path): reads only the published snapshot
 
     def _posterior(self, variants: Sequence[str], features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         published = self._published
-        known = [published_index for f in features if (published_index := self._vocabulary.get(f)) is not None
-                 and published_index < published.means.shape[1]]
-        unknown = len(features) - len(known)
-        idx = np.array(known, dtype=np.intp)
+        size = published.means.shape[1]
+        idx = np.array([i for f in features if (i := self._vocabulary.get(f)) is not None and i < size], dtype=np.intp)
+        unknown = (len(features) - len(idx)) / self.prior  # prior variance of features not learned yet
         means = np.zeros(len(variants))
         variances = np.full(len(variants), len(features) / self.prior)
-        for position, variant in enumerate(variants):
-            arm = published.variants.get(variant)
-            if arm is not None:
-                means[position] = published.means[arm, idx].sum()
-                variances[position] = published.covariances[arm][np.ix_(idx, idx)].sum() + unknown / self.prior
+        arms = [published.variants.get(v) for v in variants]
+        known = [position for position, arm in enumerate(arms) if arm is not None]
+        if known:
+            rows = np.array([arms[position] for position in known], dtype=np.intp)
+            means[known] = published.means[rows][:, idx].sum(axis=1)
+            variances[known] = published.covariances[rows][:, idx][:, :, idx].sum(axis=(1, 2)) + unknown
         return means, variances
 
     def probabilities(self, variants: Sequence[str], features: Sequence[str]) -> np.ndarray:
+        return self._cache.get_or_compute((tuple(variants), tuple(features)), lambda: self._draw(variants, features))
+
+    def _draw(self, variants: Sequence[str], features: Sequence[str]) -> np.ndarray:
         means, variances = self._posterior(variants, features)
         spread = self.exploration_scale * self._published.noise * np.sqrt(np.maximum(variances, 0.0))
         samples = means + spread * self._rng.standard_normal((self.draws, len(variants)))

@@ -9,18 +9,21 @@ import numpy as np
 from river import proba
 
 from online_learning.exploration import probability_of_best
+from online_learning.policies.cache import DistributionCache
 
 
 class BetaThompson:
     """Keep a Beta posterior of each variant's success rate; show each as often as it is likely best.
 
     A reward above zero counts as a success. The distribution is the share of `draws`
-    posterior samples in which a variant wins, so the logged propensity is exact.
+    posterior samples in which a variant wins, so the logged propensity is exact. Updates
+    become visible to `probabilities` at the next `refresh`, which the learner calls.
 
     >>> policy = BetaThompson(seed=1)
     >>> for _ in range(200):
     ...     policy.update("a", ["bias"], 1.0)
     ...     policy.update("b", ["bias"], 0.0)
+    >>> policy.refresh()
     >>> policy.probabilities(["a", "b"], ["bias"]).tolist()
     [1.0, 0.0]
     """
@@ -32,6 +35,8 @@ class BetaThompson:
         self.seed = seed
         self._rng = np.random.default_rng(seed)
         self._posteriors: dict[str, proba.Beta] = {}
+        self._published: dict[str, tuple[float, float]] = {}
+        self._cache = DistributionCache()
 
     def _posterior(self, variant: str) -> proba.Beta:
         if variant not in self._posteriors:
@@ -39,8 +44,12 @@ class BetaThompson:
         return self._posteriors[variant]
 
     def probabilities(self, variants: Sequence[str], features: Sequence[str]) -> np.ndarray:
-        alphas = [self._posteriors[v].alpha if v in self._posteriors else 1 for v in variants]
-        betas = [self._posteriors[v].beta if v in self._posteriors else 1 for v in variants]
+        return self._cache.get_or_compute(tuple(variants), lambda: self._draw(variants))
+
+    def _draw(self, variants: Sequence[str]) -> np.ndarray:
+        published = self._published
+        alphas = [published.get(v, (1, 1))[0] for v in variants]
+        betas = [published.get(v, (1, 1))[1] for v in variants]
         samples = self._rng.beta(alphas, betas, size=(self.draws, len(variants)))
         return probability_of_best(samples)
 
@@ -48,13 +57,12 @@ class BetaThompson:
         self._posterior(variant).update(reward > 0)
 
     def refresh(self) -> None:
-        return None  # probabilities read the posteriors directly
+        self._published = {v: (p.alpha, p.beta) for v, p in self._posteriors.items()}
+        self._cache = DistributionCache()
 
     def contributions(self, variant: str, features: Sequence[str]) -> list[tuple[str, float]]:
-        posterior = self._posteriors.get(variant)
-        if posterior is None:
-            return []
-        return [("bias", posterior.alpha / (posterior.alpha + posterior.beta))]
+        alpha, beta = self._published.get(variant, (1, 1))
+        return [("bias", alpha / (alpha + beta))]
 
     def state(self) -> dict[str, Any]:
         return {v: [p.alpha, p.beta] for v, p in self._posteriors.items()}
@@ -63,3 +71,4 @@ class BetaThompson:
         for variant, (alpha, beta) in state.items():
             posterior = self._posterior(variant)
             posterior.alpha, posterior.beta = alpha, beta
+        self.refresh()

@@ -53,3 +53,4 @@ class Decision(Struct, kw_only=True):
 
 class DecideResponse(Struct):
     decisions: list[Decision]
+    consent: Literal["opt-in", "opt-out", "none"] = "opt-out"  # the site's mode, so the widget can gate storage

@@ -62,7 +62,7 @@ def decide(*, request: DecideRequest, deps: DecideDeps) -> DecideResponse:
         _decide_block(site=site, block=block, deps=deps, hashed=hashed, holdout=holdout, facts=facts,
                       features=features, personalized=request.personalization, now=now)
         for block in blocks
-    ])
+    ], consent=site.consent)
 
 
 def _decide_block(

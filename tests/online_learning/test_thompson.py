@@ -21,6 +21,9 @@ def pulled(policy: BetaThompson, *, seed: int, pulls: int = PULLS) -> np.ndarray
     for t in range(pulls):
         chosen[t] = draw(policy.probabilities(ARMS, ["bias"]), rng)
         policy.update(ARMS[chosen[t]], ["bias"], float(rng.random() < RATES[chosen[t]]))
+        if t % 10 == 9:
+            policy.refresh()  # as the learner does: updates reach decisions at the next refresh
+    policy.refresh()
     return chosen
 
 
@@ -41,10 +44,22 @@ def test_a_reward_above_zero_is_a_success_and_anything_else_a_failure():
     assert policy.state() == {"a": [3, 4]}  # Beta(1, 1) prior plus 2 successes and 3 failures
 
 
+def test_updates_reach_decisions_only_at_the_next_refresh():
+    policy = BetaThompson(seed=0)
+    for _ in range(50):
+        policy.update("b", ["bias"], 1.0)
+    before = policy.probabilities(["a", "b"], ["bias"])
+    policy.refresh()
+    after = policy.probabilities(["a", "b"], ["bias"])
+    assert abs(before[1] - 0.5) < 0.1  # the published posteriors were still the prior: about even
+    assert after[1] > 0.95  # Beta(51, 1) beats Beta(1, 1) with probability 51/52 = 0.981; 512 draws: sd 0.006
+
+
 def test_a_variant_never_seen_starts_from_an_even_prior():
     policy = BetaThompson(seed=0)
     for _ in range(20):
         policy.update("old", ["bias"], 0.0)  # a variant that keeps failing
+    policy.refresh()
     probabilities = policy.probabilities(["old", "new"], ["bias"])
     assert probabilities.sum() == 1.0 and (probabilities >= 0).all()
     # Beta(1, 1) beats Beta(1, 21) with probability 21/22 = 0.955; 0.9 is 5 standard deviations of 512 draws below
