@@ -7,7 +7,6 @@ from litestar.exceptions import NotFoundException, ServiceUnavailableException
 
 from server.bundle.files import Bundle, load_bundle
 
-JAVASCRIPT = "text/javascript; charset=utf-8"
 
 
 class BundleController(Controller):
@@ -24,7 +23,7 @@ class BundleController(Controller):
     @get("/attune.js", summary="The script-tag widget (stable URL, revalidated every 5 minutes)", sync_to_thread=False)
     def latest(self) -> Response[bytes]:
         bundle = self._bundle()
-        return Response(bundle.body, media_type=JAVASCRIPT, headers={
+        return Response(bundle.body, media_type="text/javascript", headers={
             "cache-control": "public, max-age=300", "etag": f'"{bundle.version}"',
             "link": f"<{bundle.versioned_path}>; rel=alternate", "x-attune-integrity": bundle.integrity,
             "access-control-allow-origin": "*",
@@ -35,6 +34,6 @@ class BundleController(Controller):
         bundle = self._bundle()
         if version != bundle.version:
             raise NotFoundException(f"no widget version {version!r}; the current one is {bundle.version!r}")
-        return Response(bundle.body, media_type=JAVASCRIPT, headers={
+        return Response(bundle.body, media_type="text/javascript", headers={
             "cache-control": "public, max-age=31536000, immutable", "access-control-allow-origin": "*",
         })

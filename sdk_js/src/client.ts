@@ -1,0 +1,133 @@
+// createClient: decisions, events, ratings, traits and consent for one site, as one object.
+
+import { createConsent, eventGate, personalizationFlag } from "./consent.js";
+import { makeEvent } from "./events.js";
+import { createQueue } from "./queue.js";
+import { createStore, defaultStorage } from "./storage.js";
+import { post, requestError } from "./transport.js";
+import type { AttuneClient, ClientOptions, ConsentMode, Context, Decision } from "./types.js";
+import { createVisitor } from "./visitor.js";
+
+const MODES: ConsentMode[] = ["opt-in", "opt-out", "none"];
+
+export function createClient(options: ClientOptions): AttuneClient {
+  if (!options || typeof options.endpoint !== "string" || typeof options.site !== "string" || !options.site) {
+    throw new TypeError("attune: createClient needs {endpoint, site}");
+  }
+  const endpoint = options.endpoint.replace(/\/+$/, "");
+  const site = options.site;
+  const mode: ConsentMode = options.consentMode || "opt-out";
+  if (MODES.indexOf(mode) < 0) throw new TypeError(`attune: consentMode must be one of ${MODES.join(", ")}`);
+  const timeoutMs = options.timeoutMs || 1000;
+  const fetchFn: typeof fetch = options.fetch || ((input, init) => fetch(input, init)); // unbound fetch throws
+  const store = createStore(options.storage === undefined ? defaultStorage() : options.storage);
+  const gpc = options.globalPrivacyControl ?? readGlobalPrivacyControl();
+
+  const consent = createConsent({ mode, gpc, store });
+  if (!consent.get().storage) store.clear(); // denied (or GPC) now: nothing from earlier visits stays
+  const storageAllowed = () => consent.get().storage;
+  const visitor = createVisitor(store, storageAllowed);
+  const queue = createQueue({
+    url: `${endpoint}/v1/events`,
+    site,
+    fetch: fetchFn,
+    store,
+    batchSize: options.batchSize || 20,
+    flushIntervalMs: options.flushIntervalMs || 2000,
+    gate: () => eventGate(mode, consent.get()),
+    persist: storageAllowed,
+    visitor: () => visitor.get(),
+  });
+  consent.subscribe(() => queue.consentChanged()); // first subscriber: runs before the page's own
+  let traits: Context = {};
+
+  const leave = () => queue.flushBeacon();
+  const removeListeners = [
+    listen(typeof document === "undefined" ? null : document, "visibilitychange", () => {
+      if (document.visibilityState === "hidden") leave();
+    }),
+    listen(typeof window === "undefined" ? null : window, "pagehide", leave),
+  ];
+
+  async function decide(blocks: string[], context: Context = {}): Promise<Decision[]> {
+    if (!Array.isArray(blocks) || blocks.some((block) => typeof block !== "string")) {
+      throw new TypeError("attune: decide needs an array of block ids");
+    }
+    if (!blocks.length) return [];
+    const state = consent.get();
+    const body = JSON.stringify({
+      site,
+      visitor: visitor.get(),
+      context,
+      traits: state.personalization ? traits : {},
+      blocks,
+      personalization: personalizationFlag(mode, state),
+    });
+    const reply = await post(fetchFn, `${endpoint}/v1/decide`, body, timeoutMs);
+    let parsed: { decisions?: unknown; detail?: unknown } | null = null;
+    try {
+      parsed = JSON.parse(reply.body);
+    } catch {
+      // reported below with the status
+    }
+    if (reply.status < 200 || reply.status >= 300) {
+      const detail = parsed && typeof parsed.detail === "string" ? `: ${parsed.detail}` : "";
+      throw requestError(`decide failed with HTTP ${reply.status}${detail}`, reply.status);
+    }
+    if (!parsed || !Array.isArray(parsed.decisions)) throw requestError("decide answered without decisions", reply.status);
+    return parsed.decisions as Decision[];
+  }
+
+  return {
+    decide,
+    track(event) {
+      queue.push(makeEvent(event));
+    },
+    rate(decisionId, value) {
+      queue.push(makeEvent({ type: "rating", decision_id: decisionId, value }));
+    },
+    identify(more) {
+      if (!more || typeof more !== "object") throw new TypeError("attune: identify needs an object of traits");
+      traits = { ...traits, ...more }; // in memory only; sent with decisions while personalization is allowed
+    },
+    flush(flushOptions) {
+      if (flushOptions && flushOptions.beacon) {
+        queue.flushBeacon();
+        return Promise.resolve();
+      }
+      return queue.flush();
+    },
+    consent: {
+      get: consent.get,
+      set: consent.set,
+      subscribe: consent.subscribe,
+    },
+    visitorId: () => visitor.get(),
+    close() {
+      removeListeners.forEach((remove) => remove());
+      queue.close();
+    },
+  };
+}
+
+function readGlobalPrivacyControl(): boolean {
+  try {
+    return typeof navigator !== "undefined" && (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
+  } catch {
+    return false;
+  }
+}
+
+/** addEventListener with every call of the handler guarded; returns the remover. */
+function listen(target: EventTarget | null, type: string, handler: () => void): () => void {
+  if (!target || typeof target.addEventListener !== "function") return () => undefined;
+  const guarded = () => {
+    try {
+      handler();
+    } catch {
+      // a listener must never throw into the host page
+    }
+  };
+  target.addEventListener(type, guarded);
+  return () => target.removeEventListener(type, guarded);
+}

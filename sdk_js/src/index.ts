@@ -1,0 +1,19 @@
+// @attune/sdk: the browser client for Attune. Named exports only; nothing runs at import.
+
+export { createClient } from "./client.js";
+export type {
+  AttuneClient,
+  ClientOptions,
+  ConsentMode,
+  ConsentState,
+  Context,
+  ContextValue,
+  Decision,
+  EventType,
+  Explain,
+  Factor,
+  FeedbackKind,
+  QueuedEvent,
+  RequestError,
+  TrackedEvent,
+} from "./types.js";

@@ -1,0 +1,169 @@
+// The block lifecycle: find [data-attune-block] elements, ask for all of them in one decide call,
+// swap in the variant (or leave the page's content on timeout, error or holdout), then watch for
+// impressions, clicks and ratings. State is written on the element for anyone to observe:
+// data-attune-state, data-attune-variant, data-attune-decision.
+
+import type { Decision } from "@attune/sdk";
+import type { Connection } from "./connection";
+import { forgetVisit, pageContext } from "./context";
+import { warn } from "./dom";
+import { createImpressions } from "./impressions";
+import { BLOCK, watchPage } from "./navigation";
+import { createOverlay, type BlockView, type Overlay } from "./overlay";
+import { restore, swap, type Original } from "./render";
+
+export type BlockState = "pending" | "personalized" | "fallback" | "timeout" | "error";
+
+interface Block extends BlockView {
+  element: HTMLElement;
+  id: string;
+  page: string; // the path it was last asked for
+  ask: number; // the decide call whose answer it waits for
+  original?: Original;
+  overlay?: Overlay;
+}
+
+export interface Engine {
+  start(): void;
+  ready: Promise<void>;
+  /** Decide every block on the page again (consent changed, or asked for). */
+  refresh(): Promise<void>;
+}
+
+const KEEP_PAGE = /holdout|disabled/; // the page's own content is the decision's fallback
+
+export function createEngine(connection: Connection, timeoutMs: number): Engine {
+  const blocks = new WeakMap<Element, Block>();
+  const seen: Record<string, boolean> = {}; // decision ids whose impression was sent
+  const client = () => connection.client();
+  let asks = 0;
+  let personalized = connection.personalized(); // what the blocks on show were (or are being) decided with
+  let scheduled = false;
+  let markReady: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+
+  const impressions = createImpressions((element) => {
+    const decision = blocks.get(element)!.decision;
+    if (!decision || seen[decision.decision_id]) return;
+    seen[decision.decision_id] = true;
+    client().track({ type: "impression", decision_id: decision.decision_id });
+  });
+
+  const mark = (block: Block, name: string, value?: string) =>
+    value ? block.element.setAttribute(`data-attune-${name}`, value) : block.element.removeAttribute(`data-attune-${name}`);
+  const onPage = () => [...document.querySelectorAll<HTMLElement>(BLOCK)];
+  const draw = (block: Block) => block.overlay!.update(block);
+
+  /** Blocks that need a decision: new ones, ones last asked for another path, or all of them. */
+  function collect(all: boolean): Block[] {
+    const page = location.pathname;
+    return onPage().filter((element) => {
+      const id = element.getAttribute("data-attune-block") || "";
+      let block = blocks.get(element);
+      if (!block) blocks.set(element, (block = { element, id, page: "", ask: 0, swapped: false, ratedDown: false, rated: null }));
+      const due = id && (all || block.page !== page || block.id !== id);
+      block.id = id;
+      block.page = page;
+      return due;
+    }).map((element) => blocks.get(element)!);
+  }
+
+  async function run(list: Block[]): Promise<void> {
+    if (!list.length) return;
+    const ask = ++asks;
+    list.forEach((block) => {
+      block.ask = ask;
+      if (!block.decision) mark(block, "state", "pending");
+    });
+    const ids = [...new Set(list.map((block) => block.id))];
+    const context = pageContext(client().consent.get().storage, connection.storage);
+    const started = Date.now();
+    let decisions: Decision[] = [];
+    let failed: BlockState = "error";
+    try {
+      decisions = await connection.decide(ids, context); // the SDK gives up after timeoutMs
+    } catch (error) {
+      if (Date.now() - started >= timeoutMs - 9) failed = "timeout"; // later than this: the page's content stays
+      else warn(error);
+    }
+    personalized = connection.personalized();
+    list.forEach((block) => {
+      if (block.ask === ask) show(block, decisions.filter((d) => d.block === block.id)[0], failed); // else a later call owns it
+    });
+  }
+
+  /** Show a decision (the variant, or the page's content for holdout and rated-down), or none. */
+  function show(block: Block, decision: Decision | undefined, failed: BlockState): void {
+    const element = block.element;
+    const overlay = (block.overlay = block.overlay || createOverlay(element, connection, (value) => rate(block, value)));
+    block.decision = decision;
+    block.rated = null;
+    block.ratedDown = false; // the server leaves out what this visitor rated down
+    block.swapped = !!decision && !KEEP_PAGE.test(decision.explain.reason);
+    if (block.swapped) block.original = swap(element, decision!.content, block.original, overlay.host);
+    else restore(element, block.original, overlay.host);
+    mark(block, "variant", decision && decision.variant);
+    mark(block, "decision", decision && decision.decision_id);
+    mark(block, "state", !decision ? failed : block.swapped ? "personalized" : "fallback");
+    if (decision) {
+      draw(block);
+      impressions.watch(element);
+    } else {
+      overlay.host.remove();
+      impressions.unwatch(element);
+    }
+  }
+
+  function rate(block: Block, value: number): void {
+    const decision = block.decision;
+    if (!decision || block.rated !== null) return;
+    block.rated = value;
+    client().rate(decision.decision_id, value);
+    if (decision.feedback === "stars" ? value < 3 : value < 0) {
+      block.ratedDown = true; // back to the page's own content, for this visitor from now on
+      block.swapped = false;
+      restore(block.element, block.original, block.overlay!.host);
+      mark(block, "state", "fallback");
+    }
+    draw(block);
+  }
+
+  // A click on a link in a shown block: sent at once by beacon, so navigation need not wait.
+  function onClick(event: Event): void {
+    const link = (event.target as Element).closest && (event.target as Element).closest("a[href]");
+    const block = link && blocks.get(link.closest(BLOCK)!);
+    if (!block || !block.decision || block.ratedDown) return;
+    client().track({ type: "click", decision_id: block.decision.decision_id });
+    client().flush({ beacon: true });
+  }
+
+  const refresh = () => run(collect(true));
+
+  function begin(): void {
+    addEventListener("click", onClick, true);
+    connection.onConsent(() => {
+      if (!connection.consent.get().storage) forgetVisit();
+      if (connection.personalized() === personalized) return;
+      personalized = !personalized;
+      refresh(); // the non-profiled choice, or back
+    });
+    watchPage(() => {
+      if (scheduled) return;
+      scheduled = true;
+      setTimeout(() => {
+        scheduled = false;
+        run(collect(false)); // one decide call for everything that changed in this task
+      });
+    });
+    run(collect(false)).then(markReady, markReady);
+  }
+
+  return {
+    start() {
+      if (document.readyState === "loading") addEventListener("DOMContentLoaded", begin);
+      else begin();
+    },
+    ready,
+    refresh,
+  };
+}
