@@ -22,9 +22,14 @@ def draw(probabilities: np.ndarray, rng: np.random.Generator) -> int:
     >>> draw(np.array([0.0, 1.0, 0.0]), np.random.default_rng(7))
     1
     """
-    cumulative = np.cumsum(probabilities)
-    index = int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right"))
-    return min(index, len(probabilities) - 1)
+    values = probabilities.tolist()  # a handful of variants: plain floats beat numpy calls here
+    threshold = rng.random() * sum(values)
+    total = 0.0
+    for index, value in enumerate(values):
+        total += value
+        if threshold < total:
+            return index
+    return len(values) - 1
 
 
 def probability_of_best(samples: np.ndarray) -> np.ndarray:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import orjson
 
 from online_learning.exploration import draw, with_floor
-from online_learning.features import BIAS, context_features
+from online_learning.features import context_features
 from server.config.schema import Block, Site
 from server.decide import explain
 from server.decide.rules import apply_rules
@@ -53,21 +54,20 @@ def decide(*, request: DecideRequest, deps: DecideDeps) -> DecideResponse:
     hashed = visitor_hash(deps.visitor_key, site.key, request.visitor) if request.visitor else None
     holdout = in_holdout(hashed, site.holdout_share, deps.rng)
     facts = {**request.context, **request.traits}
-    if request.personalization:
-        features = context_features({**request.context, **{f"trait_{k}": v for k, v in request.traits.items()}})
-    else:
-        features = (BIAS,)
+    used = {**request.context, **{f"trait_{k}": v for k, v in request.traits.items()}} if request.personalization else {}
+    features = context_features(used)
+    logged_context = orjson.dumps(used).decode()
     now = time.time_ns() // 1_000_000
     return DecideResponse([
         _decide_block(site=site, block=block, deps=deps, hashed=hashed, holdout=holdout, facts=facts,
-                      features=features, personalized=request.personalization, now=now)
+                      features=features, logged_context=logged_context, personalized=request.personalization, now=now)
         for block in blocks
     ], consent=site.consent)
 
 
 def _decide_block(
     *, site: Site, block: Block, deps: DecideDeps, hashed: str | None, holdout: bool, facts: dict,
-    features: tuple[str, ...], personalized: bool, now: int,
+    features: tuple[str, ...], logged_context: str, personalized: bool, now: int,
 ) -> Decision:
     policy = deps.sites.policy_for(site.key, block.id)
     candidates = [v.id for v in block.variants]
@@ -85,12 +85,12 @@ def _decide_block(
                 rated_down = deps.suppression.suppressed(site=site.key, visitor=hashed, block=block.id)
                 candidates = [c for c in candidates if c not in rated_down] or [block.fallback]
             chosen, propensity, explored, why = _choose(block, policy, candidates, features, personalized, deps, rule)
-    decision_id = uuid.uuid4().hex
+    decision_id = os.urandom(16).hex()
     deps.log_decision(DecisionRow(
         decision_id=decision_id, site=site.key, block=block.id, variant=chosen, candidates=candidates,
-        propensity=propensity, policy=block.policy, policy_version=deps.policy_version(), features=list(features),
+        propensity=propensity, policy=block.policy, policy_version=deps.policy_version(), context=logged_context,
         explored=explored, holdout=holdout, reason=why.reason, visitor=hashed, window_ms=site.reward_window * 1000,
-        feedback=None if block.feedback == "none" else block.feedback, decided_at=now,
+        feedback=None if block.feedback == "none" else block.feedback, decided_at=now, features=features,
     ))
     return Decision(
         block=block.id, decision_id=decision_id, variant=chosen, content=deps.sites.content(site.key, block.id, chosen),

@@ -109,7 +109,7 @@ class LearnerRuntime:
     def _apply(self, row: DecisionRow | EventRow, *, replaying: bool) -> None:
         if isinstance(row, DecisionRow):
             self.learner.add_decision(PendingDecision(
-                row.decision_id, row.site, row.block, row.variant, tuple(row.features), row.decided_at,
+                row.decision_id, row.site, row.block, row.variant, row.learned_features(), row.decided_at,
                 row.window_ms, row.feedback,
             ))
         elif row.decision_id is not None:

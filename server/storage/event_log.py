@@ -13,7 +13,7 @@ from server.storage.rows import DECISION_COLUMNS, EVENT_COLUMNS, DecisionRow, Ev
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS decisions (
     decision_id VARCHAR NOT NULL, site VARCHAR NOT NULL, block VARCHAR NOT NULL, variant VARCHAR NOT NULL,
-    candidates VARCHAR[], propensity DOUBLE NOT NULL, policy VARCHAR, policy_version BIGINT, features VARCHAR[],
+    candidates VARCHAR[], propensity DOUBLE NOT NULL, policy VARCHAR, policy_version BIGINT, context VARCHAR,
     explored BOOLEAN, holdout BOOLEAN, reason VARCHAR, visitor VARCHAR, window_ms BIGINT, feedback VARCHAR,
     decided_at BIGINT NOT NULL, seq BIGINT NOT NULL
 );
@@ -23,11 +23,17 @@ CREATE TABLE IF NOT EXISTS events (
 );
 """
 
-_DECISION_TYPES = {"candidates": pa.list_(pa.string()), "features": pa.list_(pa.string())}
+_TEXT, _INT, _REAL, _FLAG = pa.string(), pa.int64(), pa.float64(), pa.bool_()
+_TEXTS = pa.list_(pa.string())
+# explicit Arrow types: inferring them costs a failed optional import per column per group
+DECISION_TYPES = dict(zip(DECISION_COLUMNS, [
+    _TEXT, _TEXT, _TEXT, _TEXT, _TEXTS, _REAL, _TEXT, _INT, _TEXT, _FLAG, _FLAG, _TEXT, _TEXT, _INT, _TEXT, _INT, _INT,
+]))
+EVENT_TYPES = dict(zip(EVENT_COLUMNS, [_TEXT, _TEXT, _TEXT, _TEXT, _TEXT, _REAL, _INT, _INT, _INT]))
 
 
-def _table(rows: list, columns: tuple[str, ...], types: dict[str, pa.DataType]) -> pa.Table:
-    return pa.table({c: pa.array([getattr(r, c) for r in rows], type=types.get(c)) for c in columns})
+def _table(rows: list, types: dict[str, pa.DataType]) -> pa.Table:
+    return pa.table({c: pa.array([getattr(r, c) for r in rows], type=t) for c, t in types.items()})
 
 
 class EventLog:
@@ -57,10 +63,10 @@ class EventLog:
         cursor.execute("BEGIN")
         try:
             if decisions:
-                batch = _table(decisions, DECISION_COLUMNS, _DECISION_TYPES)  # noqa: F841 (read by DuckDB by name)
+                batch = _table(decisions, DECISION_TYPES)  # noqa: F841 (read by DuckDB by name)
                 cursor.execute(f"INSERT INTO decisions ({', '.join(DECISION_COLUMNS)}) SELECT * FROM batch")
             if events:
-                batch = _table(events, EVENT_COLUMNS, {})  # noqa: F841
+                batch = _table(events, EVENT_TYPES)  # noqa: F841
                 rows = cursor.execute(
                     f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) SELECT * FROM batch ON CONFLICT DO NOTHING RETURNING id"
                 ).fetchall()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import orjson
 from msgspec import Struct
+
+from online_learning.features import context_features
 
 
 class DecisionRow(Struct, kw_only=True):
@@ -14,7 +17,7 @@ class DecisionRow(Struct, kw_only=True):
     propensity: float
     policy: str
     policy_version: int  # how many examples the policy had learned when it decided
-    features: list[str]
+    context: str  # JSON of the facts the features came from ({} when personalization was off)
     explored: bool
     holdout: bool
     reason: str
@@ -23,6 +26,13 @@ class DecisionRow(Struct, kw_only=True):
     feedback: str | None
     decided_at: int
     seq: int = 0  # log position, given by the writer
+    features: tuple[str, ...] | None = None  # in memory only: the log keeps the context, ten times smaller
+
+    def learned_features(self) -> tuple[str, ...]:
+        """The features the policy used: kept from the decision, or derived again from the logged context."""
+        if self.features is None:
+            self.features = context_features(orjson.loads(self.context))
+        return self.features
 
 
 class EventRow(Struct, kw_only=True):
@@ -37,5 +47,5 @@ class EventRow(Struct, kw_only=True):
     seq: int = 0
 
 
-DECISION_COLUMNS = tuple(DecisionRow.__struct_fields__)
+DECISION_COLUMNS = tuple(f for f in DecisionRow.__struct_fields__ if f != "features")
 EVENT_COLUMNS = tuple(EventRow.__struct_fields__)

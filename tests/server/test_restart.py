@@ -69,7 +69,7 @@ def replay(data_dir) -> tuple[OnlineLearner, SiteRegistry]:
     for row in log.rows_since(0):
         if isinstance(row, DecisionRow):
             learner.add_decision(PendingDecision(row.decision_id, row.site, row.block, row.variant,
-                                                 tuple(row.features), row.decided_at, row.window_ms, row.feedback))
+                                                 row.learned_features(), row.decided_at, row.window_ms, row.feedback))
         elif row.decision_id is not None:
             learner.add_event(row.decision_id, row.type, row.value, at=row.received_at)
     log.close()
