@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import zlib
 
+import msgspec
+
 from online_learning.policies import BetaThompson, FixedSplit, LinearThompson, Policy, Uniform
 from online_learning.reward import RewardWeights
 from server.config.schema import Block, Config, Site
@@ -42,7 +44,7 @@ class SiteRegistry:
         self.policies: dict[str, Policy] = {
             policy_key(s.key, b.id): make_policy(s, b) for s in config.sites for b in s.blocks
         }
-        self._weights = {s.key: RewardWeights(**_fields(s.reward_weights)) for s in config.sites}
+        self._weights = {s.key: RewardWeights(**msgspec.structs.asdict(s.reward_weights)) for s in config.sites}
         self._contents = {(s.key, b.id, v.id): v.content for s in config.sites for b in s.blocks for v in b.variants}
         self.any_origin = {o for s in config.sites for o in s.allowed_origins}
 
@@ -67,10 +69,6 @@ class SiteRegistry:
 
     def weights_for(self, site: str) -> RewardWeights:
         return self._weights.get(site) or RewardWeights()
-
-
-def _fields(struct) -> dict:
-    return {name: getattr(struct, name) for name in struct.__struct_fields__}
 
 
 def origin_allowed(origin: str, allowed: list[str] | set[str]) -> bool:
