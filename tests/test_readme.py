@@ -29,3 +29,17 @@ def test_the_documented_configuration_example_is_valid():
     config = parse_config(tomllib.loads(example), source="README")
     hero = config.sites[0].blocks[0]
     assert hero.rules[0].force == "classic" and "<b>tonight</b>" in hero.variants[1].content["html"]
+
+
+def test_readme_shows_the_current_widget_build_and_its_integrity_hash():
+    from server.bundle.files import load_bundle
+
+    bundle = load_bundle()
+    assert bundle is not None, "the widget is not built (npm run build)"
+    pinned = README.split("<!-- widget-sri", 1)[1]
+    src = re.search(r'src="[^"]*(/v1/widget/[0-9a-f]+/attune\.js)"', pinned)[1]
+    integrity = re.search(r'integrity="([^"]+)"', pinned)[1]
+    assert (src, integrity) == (bundle.versioned_path, bundle.integrity), (
+        "README's pinned snippet is stale: update it to "
+        f"{bundle.versioned_path} {bundle.integrity}"
+    )

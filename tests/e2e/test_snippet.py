@@ -114,3 +114,23 @@ def test_a_thumbs_down_puts_the_page_content_back_and_the_next_visit_gets_anothe
         assert visit.variant("hero") != rated
         assert visit.decides[-1]["visitor"] == rating["visitor"]
     assert visit.errors == []
+
+
+def test_the_pinned_snippet_with_its_integrity_hash_runs_and_a_tampered_hash_is_refused(site, attune, visit):
+    from server.bundle.files import load_bundle
+
+    bundle = load_bundle()
+    pinned = (f'<script src="{attune.url}{bundle.versioned_path}" integrity="{{integrity}}" '
+              'crossorigin="anonymous" data-site="pk_e2e" async></script>')
+    url = site.add("/pinned.html", html_page(HERO, script=pinned.format(integrity=bundle.integrity)))
+    visit.open(url)
+    assert visit.state("hero") == "personalized"
+    expect(visit.block("hero").locator("h1")).to_have_text(content("pk_e2e", "hero", visit.variant("hero"))["title"])
+
+    # one changed character in the hash: the browser refuses the script and the page keeps its own content
+    tampered = bundle.integrity[:-2] + ("A" if bundle.integrity[-2] != "A" else "B") + bundle.integrity[-1]
+    url = site.add("/tampered.html", html_page(HERO, script=pinned.format(integrity=tampered)))
+    visit.page.goto(url)
+    visit.page.wait_for_timeout(1500)
+    expect(visit.block("hero").locator("h1")).to_have_text("From the page: welcome to the shop")
+    assert visit.page.evaluate("() => typeof window.attune") == "undefined"
