@@ -21,6 +21,7 @@ DEMO_DIR = Path(__file__).with_name("demo")
 
 
 def create_app(runtime: Runtime) -> Litestar:
+    from server.admin.routes import admin_parts
     from server.bundle.controllers import BundleController
     from server.decide.controllers import DecideController
     from server.errors import EXCEPTION_HANDLERS, MAX_BODY_BYTES
@@ -36,6 +37,8 @@ def create_app(runtime: Runtime) -> Litestar:
         finally:
             runtime.stop()
 
+    admin = admin_parts(runtime)
+
     @get("/", include_in_schema=False, sync_to_thread=False)
     def home() -> Response:
         return Response(content=None, status_code=HTTP_302_FOUND, headers={"location": "/demo/"})
@@ -44,6 +47,7 @@ def create_app(runtime: Runtime) -> Litestar:
         route_handlers=[
             DecideController, EventsController, BundleController, healthz, home,
             create_static_files_router(path="/demo", directories=[DEMO_DIR], html_mode=True, include_in_schema=False),
+            *admin.route_handlers,
         ],
         dependencies={
             "runtime": Provide(lambda: runtime, sync_to_thread=False),
@@ -51,7 +55,8 @@ def create_app(runtime: Runtime) -> Litestar:
         },
         middleware=[DefineMiddleware(SiteCorsMiddleware, allowed=lambda: runtime.sites.any_origin)],
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[lifespan],
+        lifespan=[lifespan, admin.lifespan],
+        template_config=admin.template_config,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(title="Attune", version="1", path="/schema"),
         logging_config=None,

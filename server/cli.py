@@ -12,6 +12,8 @@ import sys
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from pathlib import Path
 
+from server.admin.cli import add_commands as admin_commands
+from server.admin.cli import run as admin_run
 from server.config.loader import ConfigError, load_config
 from server.settings import Settings
 
@@ -26,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", type=Path, help="TOML file of sites and blocks (default: the demo site)")
     check = commands.add_parser("check-config", help="validate a configuration file and exit")
     check.add_argument("config", type=Path)
+    admin_commands(commands)
     return parser
 
 
@@ -34,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     if args.command == "check-config":
         return _load_or_explain(args.config) and 0 or 2
+    if args.command == "admin":
+        return admin_run(args, args.data_dir or settings.data_dir)
     overrides = {k: v for k, v in {"host": args.host, "port": args.port, "data_dir": args.data_dir,
                                    "config_path": args.config}.items() if v is not None}
     settings = dataclasses.replace(settings, **overrides)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from server.admin.config_store import ConfigStore
+from server.config.loader import DEMO_CONFIG
 from server.config.schema import Config
 from server.decide.service import DecideDeps
 from server.feedback.suppression import MemorySuppressionStore
@@ -34,8 +36,10 @@ class Runtime:
     def __init__(self, settings: Settings, config: Config) -> None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.settings = settings
-        self.sites = SiteRegistry(config)
         self.event_log = EventLog(settings.data_dir / "attune.duckdb")
+        self.config_store = ConfigStore(self.event_log)  # admin edits are versions that outlive a restart
+        config = self.config_store.resolve(config, file_path=settings.config_path or DEMO_CONFIG)
+        self.sites = self.config_store.sites = SiteRegistry(config)
         self.visitor_key = load_or_create_key(settings.data_dir / "visitor.key")
         self.suppression = MemorySuppressionStore()
         self.learner = LearnerRuntime(

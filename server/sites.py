@@ -38,15 +38,32 @@ class SiteRegistry:
     """Config plus the policies it implies; the decide path reads it, the learner updates its policies."""
 
     def __init__(self, config: Config) -> None:
-        self.config = config
-        self.sites = {s.key: s for s in config.sites}
-        self.blocks = {(s.key, b.id): b for s in config.sites for b in s.blocks}
-        self.policies: dict[str, Policy] = {
-            policy_key(s.key, b.id): make_policy(s, b) for s in config.sites for b in s.blocks
-        }
+        self._live_contents: dict[tuple[str, str, str], dict[str, str]] = {}
+        self.policies: dict[str, Policy] = {}
+        self.blocks: dict[tuple[str, str], Block] = {}
+        self.apply(config)
+
+    def apply(self, config: Config) -> None:
+        """Serve a new validated config from the next decision on; a block keeps its learned policy
+        while its policy kind (and, for a fixed split, the split) is unchanged."""
+        old_blocks = self.blocks
+        policies: dict[str, Policy] = {}
+        for s in config.sites:
+            for b in s.blocks:
+                key, before = policy_key(s.key, b.id), old_blocks.get((s.key, b.id))
+                kept = self.policies.get(key)
+                same = before is not None and before.policy == b.policy and before.split == b.split
+                policies[key] = kept if kept is not None and same else make_policy(s, b)
+        contents = {(s.key, b.id, v.id): v.content for s in config.sites for b in s.blocks for v in b.variants}
+        # assigned one by one, each atomically: the last generation's contents stay for a decision racing this
+        self._contents = {**self._live_contents, **contents}
+        self._live_contents = contents
+        self.policies = policies
         self._weights = {s.key: RewardWeights(**msgspec.structs.asdict(s.reward_weights)) for s in config.sites}
-        self._contents = {(s.key, b.id, v.id): v.content for s in config.sites for b in s.blocks for v in b.variants}
+        self.blocks = {(s.key, b.id): b for s in config.sites for b in s.blocks}
+        self.sites = {s.key: s for s in config.sites}
         self.any_origin = {o for s in config.sites for o in s.allowed_origins}
+        self.config = config
 
     def site(self, key: str) -> Site:
         site = self.sites.get(key)

@@ -1,0 +1,63 @@
+"""`attune admin create-user NAME --role editor|viewer [--password-stdin]`, against a stopped server's data dir."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+import duckdb
+
+from server.admin.audit import record
+from server.admin.db import AdminDb, now_ms
+from server.admin.users import MIN_PASSWORD, ROLES, UserError, UserStore
+from server.storage.event_log import EventLog
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    admin = commands.add_parser("admin", help="manage admin users (run while `attune serve` is stopped)")
+    actions = admin.add_subparsers(dest="admin_command", required=True)
+    create = actions.add_parser("create-user", help="add a user who can sign in at /admin")
+    create.add_argument("name")
+    create.add_argument("--role", choices=ROLES, default="viewer", help="viewer: read only; editor: change too")
+    create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    create.add_argument("--data-dir", type=Path, help="the server's data directory (env ATTUNE_DATA_DIR)")
+    actions.add_parser("list-users", help="show users and roles").add_argument("--data-dir", type=Path)
+
+
+def run(args: argparse.Namespace, data_dir: Path) -> int:
+    try:
+        log = EventLog(data_dir / "attune.duckdb")
+    except duckdb.IOException as error:  # DuckDB allows one writing process: the server holds the file
+        print(f"attune: cannot open {data_dir / 'attune.duckdb'} ({error}); stop `attune serve` first",
+              file=sys.stderr)
+        return 1
+    try:
+        users = UserStore(AdminDb(log))
+        if args.admin_command == "list-users":
+            for user in users.all():
+                print(f"{user.name}\t{user.role}")
+            return 0
+        password = _password(args.password_stdin)
+        try:
+            user = users.create(args.name, password, args.role)
+        except UserError as error:
+            print(f"attune: {error}", file=sys.stderr)
+            return 2
+        record(users.db, at=now_ms(), actor="cli", action="create-user", target=f"user/{user.name}",
+               summary=f"created user {user.name!r} ({user.role})")
+        print(f"attune: created {user.role} {user.name!r}", file=sys.stderr)
+        return 0
+    finally:
+        log.close()
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass(f"Password (at least {MIN_PASSWORD} characters): ")
+    if getpass.getpass("Again: ") != first:
+        print("attune: the passwords differ", file=sys.stderr)
+        sys.exit(2)
+    return first

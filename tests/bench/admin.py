@@ -1,0 +1,81 @@
+"""Section 5: admin results queries in DuckDB over a log of a million decisions (budget 200 ms each)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from server.admin.decisions import search
+from server.admin.results import block_results
+from server.config.loader import load_config
+from server.storage.event_log import EventLog
+from tests.bench.common import Options, section, table, verdict
+
+BUDGET_MS = 200.0
+VARIANTS = "['classic', 'deal', 'story', 'app']"
+
+# One block gets every decision (the worst case for its results page); 90% are seen, 8% clicked,
+# 2% rated, 5% in the holdout, 10% explored; ten decisions a second over ~28 hours.
+FILL = f"""
+INSERT INTO decisions SELECT md5(i::VARCHAR), 'pk_demo', 'hero', {VARIANTS}[(1 + hash(i) % 4)::BIGINT],
+    {VARIANTS}, 0.1 + (hash(i * 3) % 80) / 100, 'contextual', i // 1000, '{{"device": "mobile", "page": "/"}}',
+    hash(i * 7) % 10 = 0, hash(i * 13) % 20 = 0, CASE WHEN hash(i * 13) % 20 = 0 THEN 'holdout' ELSE 'model' END,
+    NULL, 600000, 'thumbs', $start + i * 100, i + 1
+FROM range($n) t(i);
+INSERT INTO events SELECT 'i' || i, 'pk_demo', NULL, 'impression', md5(i::VARCHAR), NULL, NULL, $start + i * 100 + 50,
+    $n + i + 1 FROM range($n) t(i) WHERE hash(i * 5) % 10 <> 0;
+INSERT INTO events SELECT 'c' || i, 'pk_demo', NULL, 'click', md5(i::VARCHAR), NULL, NULL, $start + i * 100 + 90,
+    3 * $n + i + 1 FROM range($n) t(i) WHERE hash(i * 5) % 10 <> 0 AND hash(i * 11) % 100 < 8 + (hash(i) % 4);
+INSERT INTO events SELECT 'r' || i, 'pk_demo', NULL, 'rating', md5(i::VARCHAR), CASE WHEN hash(i * 17) % 3 = 0
+    THEN -1 ELSE 1 END, NULL, $start + i * 100 + 95, 5 * $n + i + 1
+FROM range($n) t(i) WHERE hash(i * 5) % 10 <> 0 AND hash(i * 19) % 100 < 2;
+"""
+
+
+def fill(log: EventLog, n: int) -> int:
+    cursor = log.cursor()
+    params = {"n": n, "start": int(time.time() * 1000) - n * 100}
+    for statement in filter(str.strip, FILL.split(";")):
+        cursor.execute(statement, {k: v for k, v in params.items() if f"${k}" in statement})
+    return cursor.execute("SELECT count(*) FROM events").fetchone()[0]
+
+
+def timed(call, repeat: int) -> list[float]:
+    call()  # warm: first touch reads the file
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def run(opts: Options) -> dict:
+    n = 100_000 if opts.quick else 1_000_000
+    section(f"5. Admin results queries (in-process DuckDB, {n:,} logged decisions in one block)")
+    log = EventLog(opts.work_dir / "admin-bench" / "attune.duckdb")
+    started = time.perf_counter()
+    events = fill(log, n)
+    print(f"filled {n:,} decisions and {events:,} events in {time.perf_counter() - started:.1f} s")
+    site = load_config().sites[0]
+    hero = site.blocks[0]
+    blocks = {b.id: b for b in site.blocks}
+    cursor = log.cursor()
+    cases = {
+        "block results (variants, series, lift, exploration)": lambda: block_results(cursor, site=site, block=hero),
+        "recent decisions (newest 50)": lambda: search(cursor, site=site.key, block="hero", blocks=blocks),
+        "decisions search (context text)": lambda: search(cursor, site=site.key, text="mobile", variant="deal",
+                                                         blocks=blocks),
+    }
+    rows, out, verdicts = [], {}, []
+    for name, call in cases.items():
+        times = timed(call, 3 if opts.quick else 7)
+        median, worst = statistics.median(times), max(times)
+        rows.append([name, median, worst])
+        out[name] = {"median_ms": round(median, 1), "max_ms": round(worst, 1)}
+        verdicts.append(verdict(median <= BUDGET_MS, f"{name}: median {median:.0f} ms <= {BUDGET_MS:.0f} ms",
+                                quick=opts.quick))
+    print(table(["query", "median ms", "max ms"], rows))
+    cursor.close()
+    log.close()
+    return {"decisions": n, "events": events, "queries": out, "verdicts": verdicts}
