@@ -15,6 +15,8 @@ from pathlib import Path
 from server.admin.cli import add_commands as admin_commands
 from server.admin.cli import run as admin_run
 from server.config.loader import ConfigError, load_config
+from server.evaluate.command import add_command as evaluate_command
+from server.evaluate.command import run as evaluate_run
 from server.settings import Settings
 
 
@@ -29,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-config", help="validate a configuration file and exit")
     check.add_argument("config", type=Path)
     admin_commands(commands)
+    evaluate_command(commands)
     return parser
 
 
@@ -39,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         return _load_or_explain(args.config) and 0 or 2
     if args.command == "admin":
         return admin_run(args, args.data_dir or settings.data_dir)
+    if args.command == "evaluate":
+        return evaluate_run(args, settings)
     overrides = {k: v for k, v in {"host": args.host, "port": args.port, "data_dir": args.data_dir,
                                    "config_path": args.config}.items() if v is not None}
     settings = dataclasses.replace(settings, **overrides)

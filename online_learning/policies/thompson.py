@@ -53,6 +53,18 @@ class BetaThompson:
         samples = self._rng.beta(alphas, betas, size=(self.draws, len(variants)))
         return probability_of_best(samples)
 
+    def expected_rewards(self, variants: Sequence[str], features: Sequence[str]) -> np.ndarray:
+        """The posterior mean success rate of each variant, as last published (greedy choice, evaluation).
+
+        >>> policy = BetaThompson()
+        >>> policy.update("a", ["bias"], 1.0)
+        >>> policy.refresh()
+        >>> policy.expected_rewards(["a", "b"], ["bias"]).round(3).tolist()  # Beta(2, 1) and the Beta(1, 1) prior
+        [0.667, 0.5]
+        """
+        published = self._published
+        return np.array([alpha / (alpha + beta) for alpha, beta in (published.get(v, (1, 1)) for v in variants)])
+
     def update(self, variant: str, features: Sequence[str], reward: float) -> None:
         self._posterior(variant).update(reward > 0)
 
