@@ -3,6 +3,11 @@
 A decision becomes an example only after its impression, exactly once, when its reward
 window closes or a rating closes it early. Time is the log's own clock (milliseconds
 the server received each row), so a replay of the log closes the same windows.
+
+A busy site holds every decision of the last half hour here (1,000/s makes 1.8 million),
+so pending decisions are kept as plain tuples of strings and numbers: CPython stops
+tracking such tuples in its garbage collector, and full collections (which pause every
+thread) stay short however many decisions wait.
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ class RewardJoin:
 
     def __init__(self, *, decision_ttl_ms: int = DECISION_TTL_MS) -> None:
         self.decision_ttl_ms = decision_ttl_ms
-        self._pending: dict[str, PendingDecision] = {}
+        self._pending: dict[str, tuple] = {}  # decision id -> _to_row(decision): immutable, so GC-untracked
         self._window_deadlines: list[tuple[int, str]] = []
         self._ttl_deadlines: list[tuple[int, str]] = []
         self.unmatched_events = 0
@@ -58,37 +63,39 @@ class RewardJoin:
         return len(self._pending)
 
     def get(self, decision_id: str) -> PendingDecision | None:
-        return self._pending.get(decision_id)
+        row = self._pending.get(decision_id)
+        return None if row is None else _from_row(decision_id, row)
 
     def add_decision(self, decision: PendingDecision) -> None:
-        self._pending[decision.decision_id] = decision
+        self._pending[decision.decision_id] = _to_row(decision)
         heapq.heappush(self._ttl_deadlines, (decision.decided_at + self.decision_ttl_ms, decision.decision_id))
         if decision.impression_at is not None:
             heapq.heappush(self._window_deadlines, (decision.impression_at + decision.window_ms, decision.decision_id))
 
     def add_event(self, decision_id: str, kind: str, value: float | None, *, at: int) -> list[PendingDecision]:
         """Record one event; returns the decision if this event closed its window (a rating after the impression)."""
-        decision = self._pending.get(decision_id)
-        if decision is None:
+        row = self._pending.get(decision_id)
+        if row is None:
             self.unmatched_events += 1
             return []
-        outcome = decision.outcome
+        impression_at, clicked, dismissed, thumbs, stars = row[_IMPRESSION:]
         if kind == "impression":
-            if decision.impression_at is None:
-                decision.impression_at = at
-                heapq.heappush(self._window_deadlines, (at + decision.window_ms, decision_id))
+            if impression_at is None:
+                impression_at = at
+                heapq.heappush(self._window_deadlines, (at + row[_WINDOW], decision_id))
         elif kind == "click":
-            outcome.clicked = True
+            clicked = True
         elif kind == "dismiss":
-            outcome.dismissed = True
+            dismissed = True
         elif kind == "rating" and value is not None:
-            if decision.feedback == "stars":
-                outcome.stars = int(value)
+            if row[_FEEDBACK] == "stars":
+                stars = int(value)
             else:
-                outcome.thumbs = 1 if value > 0 else -1
-        if kind == "rating" and decision.impression_at is not None:
+                thumbs = 1 if value > 0 else -1
+        self._pending[decision_id] = (*row[:_IMPRESSION], impression_at, clicked, dismissed, thumbs, stars)
+        if kind == "rating" and impression_at is not None:
             return [self._close(decision_id)]  # an explicit rating is the visitor's verdict: learn now
-        if kind == "impression" and (outcome.thumbs is not None or outcome.stars is not None):
+        if kind == "impression" and (thumbs is not None or stars is not None):
             return [self._close(decision_id)]
         return []
 
@@ -101,25 +108,45 @@ class RewardJoin:
                 closed.append(self._close(decision_id))
         while self._ttl_deadlines and self._ttl_deadlines[0][0] <= now:
             _, decision_id = heapq.heappop(self._ttl_deadlines)
-            decision = self._pending.get(decision_id)
-            if decision is not None and decision.impression_at is None:
+            row = self._pending.get(decision_id)
+            if row is not None and row[_IMPRESSION] is None:
                 del self._pending[decision_id]
         return closed
 
     def _close(self, decision_id: str) -> PendingDecision:
-        return self._pending.pop(decision_id)
+        return _from_row(decision_id, self._pending.pop(decision_id))
 
-    def state(self) -> list[list[Any]]:
-        return [
-            [d.decision_id, d.site, d.block, d.variant, list(d.features), d.decided_at, d.window_ms, d.feedback,
-             d.impression_at, [d.outcome.clicked, d.outcome.dismissed, d.outcome.thumbs, d.outcome.stars]]
-            for d in self._pending.values()
-        ]
+    def state(self) -> dict[str, list]:
+        """Pending decisions as two parallel lists: copies of the dict's own keys and rows, no new objects.
 
-    def load_state(self, rows: list[list[Any]]) -> None:
-        for row in rows:
-            *head, features, decided_at, window_ms, feedback, impression_at, (clicked, dismissed, thumbs, stars) = row
-            self.add_decision(PendingDecision(
-                *head, tuple(features), decided_at, window_ms, feedback, impression_at,
-                Outcome(clicked=clicked, dismissed=dismissed, thumbs=thumbs, stars=stars),
-            ))
+        >>> join = RewardJoin()
+        >>> join.add_decision(PendingDecision("d1", "pk", "hero", "v2", ("bias",), decided_at=0, window_ms=10))
+        >>> join.state()
+        {'ids': ['d1'], 'rows': [('pk', 'hero', 'v2', ('bias',), 0, 10, None, None, False, False, None, None)]}
+        """
+        return {"ids": list(self._pending), "rows": list(self._pending.values())}
+
+    def load_state(self, state: dict[str, list] | list[list[Any]]) -> None:
+        if isinstance(state, dict):
+            for decision_id, row in zip(state["ids"], state["rows"], strict=True):
+                self.add_decision(_from_row(decision_id, tuple(row)))
+            return
+        for decision_id, *row, outcome in state:  # snapshots written before this layout: [id, site, ..., [outcome]]
+            self.add_decision(_from_row(decision_id, (*row, *outcome)))
+
+
+# positions in a pending row: (site, block, variant, features, decided_at, window_ms, feedback,
+#                              impression_at, clicked, dismissed, thumbs, stars)
+_WINDOW, _FEEDBACK, _IMPRESSION = 5, 6, 7
+
+
+def _to_row(d: PendingDecision) -> tuple:
+    o = d.outcome
+    return (d.site, d.block, d.variant, tuple(d.features), d.decided_at, d.window_ms, d.feedback, d.impression_at,
+            o.clicked, o.dismissed, o.thumbs, o.stars)
+
+
+def _from_row(decision_id: str, row: tuple) -> PendingDecision:
+    site, block, variant, features, decided_at, window_ms, feedback, impression_at, *outcome = row
+    return PendingDecision(decision_id, site, block, variant, tuple(features), decided_at, window_ms, feedback,
+                           impression_at, Outcome(*outcome))

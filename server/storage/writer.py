@@ -11,6 +11,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +20,9 @@ from server.storage.rows import DecisionRow, EventRow
 
 log = logging.getLogger("attune.writer")
 MAX_GROUP = 5000
+# Decisions wait for company up to this long: each commit costs DuckDB about a millisecond, and
+# nobody awaits a decision's write. An event batch (a client awaiting its 202) commits at once.
+DECISION_LINGER_S = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,18 +71,33 @@ class GroupCommitWriter:
         cursor = self._log.cursor()
         running = True
         while running:
-            items = [self._queue.get()]
-            while len(items) < MAX_GROUP:
-                try:
-                    items.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
+            items = self._gather()
             if None in items:
                 running = False
                 items = [i for i in items if i is not None]
             if items:
                 self._commit(cursor, items)
         cursor.close()
+
+    def _gather(self) -> list[DecisionRow | _EventBatch | None]:
+        """Everything queued now; if it is only decisions, also what comes within the linger time."""
+        items = [self._queue.get()]
+        urgent = not isinstance(items[0], DecisionRow)
+        deadline = time.monotonic() + DECISION_LINGER_S
+        while len(items) < MAX_GROUP:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                remaining = deadline - time.monotonic()
+                if urgent or remaining <= 0:
+                    break
+                try:
+                    item = self._queue.get(timeout=remaining)
+                except queue.Empty:
+                    break
+            items.append(item)
+            urgent = urgent or not isinstance(item, DecisionRow)
+        return items
 
     def _commit(self, cursor, items: list[DecisionRow | _EventBatch]) -> None:
         decisions = [i for i in items if isinstance(i, DecisionRow)]
