@@ -13,6 +13,7 @@ thread) stay short however many decisions wait.
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,7 +57,7 @@ class RewardJoin:
         self.decision_ttl_ms = decision_ttl_ms
         self._pending: dict[str, tuple] = {}  # decision id -> _to_row(decision): immutable, so GC-untracked
         self._window_deadlines: list[tuple[int, str]] = []
-        self._ttl_deadlines: list[tuple[int, str]] = []
+        self._arrivals: deque[str] = deque()  # decision ids in log order, which is (nearly) decided_at order
         self.unmatched_events = 0
 
     def __len__(self) -> int:
@@ -68,7 +69,7 @@ class RewardJoin:
 
     def add_decision(self, decision: PendingDecision) -> None:
         self._pending[decision.decision_id] = _to_row(decision)
-        heapq.heappush(self._ttl_deadlines, (decision.decided_at + self.decision_ttl_ms, decision.decision_id))
+        self._arrivals.append(decision.decision_id)
         if decision.impression_at is not None:
             heapq.heappush(self._window_deadlines, (decision.impression_at + decision.window_ms, decision.decision_id))
 
@@ -106,9 +107,12 @@ class RewardJoin:
             _, decision_id = heapq.heappop(self._window_deadlines)
             if decision_id in self._pending:
                 closed.append(self._close(decision_id))
-        while self._ttl_deadlines and self._ttl_deadlines[0][0] <= now:
-            _, decision_id = heapq.heappop(self._ttl_deadlines)
-            row = self._pending.get(decision_id)
+        expired_before = now - self.decision_ttl_ms
+        while self._arrivals:
+            row = self._pending.get(self._arrivals[0])
+            if row is not None and row[_DECIDED_AT] > expired_before:
+                break  # the oldest pending decision is still in time, so are the ones after it
+            decision_id = self._arrivals.popleft()
             if row is not None and row[_IMPRESSION] is None:
                 del self._pending[decision_id]
         return closed
@@ -137,7 +141,7 @@ class RewardJoin:
 
 # positions in a pending row: (site, block, variant, features, decided_at, window_ms, feedback,
 #                              impression_at, clicked, dismissed, thumbs, stars)
-_WINDOW, _FEEDBACK, _IMPRESSION = 5, 6, 7
+_DECIDED_AT, _WINDOW, _FEEDBACK, _IMPRESSION = 4, 5, 6, 7
 
 
 def _to_row(d: PendingDecision) -> tuple:

@@ -16,6 +16,8 @@ from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_302_FOUND
 
 if TYPE_CHECKING:
+    from litestar.types import ASGIApp
+
     from server.runtime import Runtime
 
 DEMO_DIR = Path(__file__).with_name("demo")
@@ -63,3 +65,11 @@ def create_app(runtime: Runtime) -> Litestar:
         openapi_config=OpenAPIConfig(title="Attune", version="1", path="/schema"),
         logging_config=None,
     )
+
+
+def serving_app(runtime: Runtime) -> ASGIApp:
+    """What `attune serve` runs: the Litestar app behind the decide hot path (see server/decide/fast_path.py)."""
+    from server.decide.fast_path import DecideFastPath
+    from server.errors import MAX_BODY_BYTES
+
+    return DecideFastPath(create_app(runtime), deps=lambda: runtime.decide_deps, max_body=MAX_BODY_BYTES)

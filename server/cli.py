@@ -66,11 +66,11 @@ def _load_or_explain(path: Path | None):
 def serve(settings: Settings, config) -> int:
     import uvicorn
 
-    from server.app import create_app
+    from server.app import serving_app
     from server.runtime import Runtime
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(Runtime(settings, config))
+    app = serving_app(Runtime(settings, config))
     print(f"attune: serving on http://{settings.host}:{settings.port}/ (demo at /demo/, API schema at /schema)",
           file=sys.stderr, flush=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)

@@ -82,7 +82,12 @@ def test_rules_edited_in_the_admin_apply_to_the_next_decision(server, editor):
     assert editor.put("/admin/api/sites/pk_test/blocks/hero/rules", json=rules).status_code == 200
     answer = decide(server.url, "hero", device="tv")
     assert answer["variant"] == "story" and answer["explain"]["rule"] == "TV shows the story"
-    found = editor.get("/admin/api/sites/pk_test/decisions", params={"block": "hero", "q": "tv"}).json()
+    found = []
+    for _ in range(50):  # decisions reach the log with the writer's next group commit (tens of ms)
+        found = editor.get("/admin/api/sites/pk_test/decisions", params={"block": "hero", "q": "tv"}).json()
+        if found:
+            break
+        time.sleep(0.05)
     assert found[0]["decision_id"] == answer["decision_id"] and found[0]["context"] == {"device": "tv"}
     assert found[0]["reason"] == "rule" and "TV shows the story" in found[0]["summary"]
 

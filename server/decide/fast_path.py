@@ -1,0 +1,100 @@
+"""The decide hot path: a plain ASGI app in front of Litestar that answers valid decide calls itself.
+
+Litestar's per-request machinery (routing, dependency injection, middleware layers, response
+objects) costs more than the decision it carries: measured in-process, 60 us of a 91 us call.
+A valid `POST /v1/decide` is decoded, decided and encoded here with the same Structs and the
+same service as the Litestar route. Anything else — another path, a preflight, a body that does
+not decode, an unknown site or block, a foreign origin — goes on to Litestar with its body, so
+every error answer and the OpenAPI document still come from one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import msgspec
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.decide.schemas import DecideRequest
+from server.decide.service import DecideDeps, decide
+from server.sites import UnknownBlock, UnknownSite, origin_allowed
+
+_decode = msgspec.json.Decoder(DecideRequest).decode
+_encode = msgspec.json.Encoder().encode
+_JSON = (b"content-type", b"application/json")
+
+
+class DecideFastPath:
+    def __init__(self, app: ASGIApp, deps: Callable[[], DecideDeps], max_body: int) -> None:
+        self.app = app
+        self.deps = deps  # read per request: the admin can swap what it holds
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != "/v1/decide":
+            await self.app(scope, receive, send)
+            return
+        messages, complete = await _read_body(receive, self.max_body)
+        answer = self._answer(scope, b"".join(m.get("body", b"") for m in messages)) if complete else None
+        if answer is None:
+            await self.app(scope, _replay(messages, receive), send)
+            return
+        payload, headers = answer
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [_JSON, (b"content-length", str(len(payload)).encode()), *headers]})
+        await send({"type": "http.response.body", "body": payload})
+
+    def _answer(self, scope: Scope, body: bytes) -> tuple[bytes, list[tuple[bytes, bytes]]] | None:
+        """The response and its CORS headers, or None when the full path must answer."""
+        try:
+            request = _decode(body)
+        except msgspec.MsgspecError:
+            return None
+        deps = self.deps()
+        site = deps.sites.sites.get(request.site)
+        if site is None:
+            return None
+        origin = _header(scope, b"origin")
+        headers = []
+        if origin is not None:
+            text = origin.decode("latin-1")
+            if origin_allowed(text, site.allowed_origins):
+                headers = [(b"access-control-allow-origin", origin), (b"vary", b"Origin")]
+            elif text != f"{scope.get('scheme', 'http')}://{(_header(scope, b'host') or b'').decode('latin-1')}":
+                return None  # not allowed and not our own page: Litestar answers 403
+        try:
+            return _encode(decide(request=request, deps=deps)), headers
+        except (UnknownSite, UnknownBlock):
+            return None  # nothing was logged: decide resolves every block before deciding any
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    return next((value for key, value in scope["headers"] if key == name), None)
+
+
+async def _read_body(receive: Receive, limit: int) -> tuple[list[Message], bool]:
+    """The messages read, and whether they hold the whole body within `limit` bytes.
+
+    Reading stops early past the limit or at a disconnect; the rest is left for Litestar.
+    """
+    messages, size = [], 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return messages, False
+        size += len(message.get("body", b""))
+        if size > limit:
+            return messages, False
+        if not message.get("more_body", False):
+            return messages, True
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """A receive that gives back what was read, then whatever the client still sends."""
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replayed
