@@ -31,7 +31,7 @@ class LearnerRuntime:
         event_log: EventLog,
         snapshot_path: Path,
         suppression: SuppressionStore,
-        refresh_interval: float = 0.5,  # how stale a policy may be; each refresh clears the distribution caches
+        refresh_interval: float = 0.2,  # how stale a policy may be; each refresh clears the distribution caches
         snapshot_interval: float = 30.0,
     ) -> None:
         self.sites = sites
