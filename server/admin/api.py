@@ -7,7 +7,8 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 from msgspec import UNSET
 
@@ -72,7 +73,7 @@ class AdminApi(Controller):
     tags = ["admin"]
 
     @post("/login", opt={PUBLIC: True}, status_code=200, summary="Sign in; sets the session cookie")
-    async def login(self, request: Request, data: Login, admin: Admin) -> Response[Me]:
+    async def login(self, request: Request, data: JSONBody[Login], admin: NamedDependency[Admin]) -> Response[Me]:
         user, token = sign_in(admin, request, data.name, data.password)
         if user is None:
             status = HTTP_429_TOO_MANY_REQUESTS if token.startswith("too many") else 401
@@ -80,7 +81,7 @@ class AdminApi(Controller):
         return Response(me(user), cookies=[session_cookie(request, token)])
 
     @post("/logout", opt={ANY_ROLE: True}, status_code=200, summary="Sign out; ends the session")
-    async def logout(self, request: Request, admin: Admin) -> Response[None]:
+    async def logout(self, request: Request, admin: NamedDependency[Admin]) -> Response[None]:
         admin.sessions.end(request.cookies.get(COOKIE))
         return Response(None, cookies=[session_cookie(request, None)])
 
@@ -89,92 +90,97 @@ class AdminApi(Controller):
         return me(request.user)
 
     @get("/sites", summary="Sites with their settings, blocks and the snippet to paste", sync_to_thread=False)
-    def sites(self, request: Request, admin: Admin) -> list[SiteView]:
+    def sites(self, request: Request, admin: NamedDependency[Admin]) -> list[SiteView]:
         return [site_view(admin, s, str(request.base_url)) for s in admin.config.sites]
 
     @patch("/sites/{site:str}", summary="Change a site's settings", sync_to_thread=True)
-    def patch_site(self, request: Request, site: str, data: SitePatch, admin: Admin) -> Applied:
+    def patch_site(self, request: Request, site: FromPath[str], data: JSONBody[SitePatch],
+                   admin: NamedDependency[Admin]) -> Applied:
         change = edits.update_site(admin.config, site=site, settings=msgspec.to_builtins(given(data)))
         return Applied(admin.apply(change, user=request.user, action="update-site"), change.summary)
 
     @get("/sites/{site:str}/blocks/{block:str}", summary="A block as the config file holds it", sync_to_thread=False)
-    def block(self, site: str, block: str, admin: Admin) -> Block:
+    def block(self, site: FromPath[str], block: FromPath[str], admin: NamedDependency[Admin]) -> Block:
         return admin.block(site, block)
 
     @patch("/sites/{site:str}/blocks/{block:str}", summary="Switch a block on or off, or change its policy",
            sync_to_thread=True)
-    def patch_block(self, request: Request, site: str, block: str, data: BlockPatch, admin: Admin) -> Applied:
+    def patch_block(self, request: Request, site: FromPath[str], block: FromPath[str], data: JSONBody[BlockPatch],
+                    admin: NamedDependency[Admin]) -> Applied:
         change = edits.update_block(admin.config, site=site, block=block, settings=given(data))
         return Applied(admin.apply(change, user=request.user, action="update-block"), change.summary)
 
     @put("/sites/{site:str}/blocks/{block:str}", summary="Replace a block (variants' HTML is sanitised)",
          sync_to_thread=True)
-    def put_block(self, request: Request, site: str, block: str, data: Block, admin: Admin) -> Applied:
+    def put_block(self, request: Request, site: FromPath[str], block: FromPath[str], data: JSONBody[Block],
+                  admin: NamedDependency[Admin]) -> Applied:
         change = edits.replace_block(admin.config, site=site, block=block, raw_block=to_raw(data))
         return Applied(admin.apply(change, user=request.user, action="replace-block"), change.summary, change.stripped)
 
     @put("/sites/{site:str}/blocks/{block:str}/variants/{variant:str}", sync_to_thread=True,
          summary="Create or replace a variant; its `html` is sanitised and what was removed is listed")
-    def put_variant(self, request: Request, site: str, block: str, variant: str, data: VariantBody,
-                    admin: Admin) -> Applied:
+    def put_variant(self, request: Request, site: FromPath[str], block: FromPath[str], variant: FromPath[str],
+                    data: JSONBody[VariantBody], admin: NamedDependency[Admin]) -> Applied:
         change = edits.save_variant(admin.config, site=site, block=block, variant=variant, content=data.content,
                                     new_id=data.id)
         return Applied(admin.apply(change, user=request.user, action="save-variant"), change.summary, change.stripped)
 
     @delete("/sites/{site:str}/blocks/{block:str}/variants/{variant:str}", status_code=200, sync_to_thread=True,
             summary="Delete a variant")
-    def delete_variant(self, request: Request, site: str, block: str, variant: str, admin: Admin) -> Applied:
+    def delete_variant(self, request: Request, site: FromPath[str], block: FromPath[str], variant: FromPath[str],
+                       admin: NamedDependency[Admin]) -> Applied:
         change = edits.delete_variant(admin.config, site=site, block=block, variant=variant)
         return Applied(admin.apply(change, user=request.user, action="delete-variant"), change.summary)
 
     @put("/sites/{site:str}/blocks/{block:str}/rules", summary="Replace a block's rules", sync_to_thread=True)
-    def put_rules(self, request: Request, site: str, block: str, data: list[Rule], admin: Admin) -> Applied:
+    def put_rules(self, request: Request, site: FromPath[str], block: FromPath[str], data: JSONBody[list[Rule]],
+                  admin: NamedDependency[Admin]) -> Applied:
         change = edits.set_rules(admin.config, site=site, block=block,
                                  rules=[to_raw(r) for r in data])
         return Applied(admin.apply(change, user=request.user, action="update-rules"), change.summary)
 
     @post("/preview", status_code=200, summary="Sanitise variant HTML as saving would, and list what goes",
           sync_to_thread=False)
-    def preview(self, data: PreviewBody) -> Preview:
+    def preview(self, data: JSONBody[PreviewBody]) -> Preview:
         cleaned, stripped = clean(data.html)
         return Preview(html=cleaned, stripped=stripped)
 
     @get("/sites/{site:str}/blocks/{block:str}/results", sync_to_thread=True,
          summary="Impressions, clicks, ratings per variant with 95% intervals; lift over the holdout; series")
-    def results(self, site: str, block: str, admin: Admin) -> BlockResults:
+    def results(self, site: FromPath[str], block: FromPath[str], admin: NamedDependency[Admin]) -> BlockResults:
         found = admin.site(site)
         with admin.db.cursor() as cursor:
             return block_results(cursor, site=found, block=admin.block(site, block))
 
     @get("/sites/{site:str}/decisions", summary="Recent decisions, newest first, searchable", sync_to_thread=True)
     def decisions(
-        self, site: str, admin: Admin, block: str | None = None, variant: str | None = None,
-        reason: str | None = None, q: Annotated[str | None, Parameter(max_length=200)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+        self, site: FromPath[str], admin: NamedDependency[Admin], block: FromQuery[str | None] = None,
+        variant: FromQuery[str | None] = None, reason: FromQuery[str | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> list[DecisionView]:
-        found = admin.site(site)
+        admin.site(site)  # an unknown site is a 404, not an empty list
         with admin.db.cursor() as cursor:
-            return search(cursor, site=site, block=block, variant=variant, reason=reason, text=q, limit=limit,
-                          blocks={b.id: b for b in found.blocks})
+            return search(cursor, site=site, block=block, variant=variant, reason=reason, text=q, limit=limit)
 
     @get("/audit", summary="Every change: who, when, what, before and after", sync_to_thread=True)
-    def audit(self, admin: Admin, target: str | None = None,
-              limit: Annotated[int, Parameter(ge=1, le=1000)] = 100) -> list[AuditEntry]:
+    def audit(self, admin: NamedDependency[Admin], target: FromQuery[str | None] = None,
+              limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100) -> list[AuditEntry]:
         return recent(admin.db, limit=limit, target=target)
 
     @get("/config", summary="The live configuration as TOML (what `attune serve --config` reads)",
          sync_to_thread=True)
-    def export(self, admin: Admin) -> ConfigText:
+    def export(self, admin: NamedDependency[Admin]) -> ConfigText:
         latest = admin.runtime.config_store.latest()
         return ConfigText(toml=to_toml(admin.config), version=latest.version if latest else None)
 
     @post("/config/preview", status_code=200, summary="Validate a TOML configuration and diff it with the live one",
           sync_to_thread=False)
-    def preview_config(self, data: ConfigBody, admin: Admin) -> ConfigPreview:
+    def preview_config(self, data: JSONBody[ConfigBody], admin: NamedDependency[Admin]) -> ConfigPreview:
         return config_preview(admin, data.toml)
 
     @put("/config", summary="Import a TOML configuration: validated, then live at once", sync_to_thread=True)
-    def import_config(self, request: Request, data: ConfigBody, admin: Admin) -> Applied:
+    def import_config(self, request: Request, data: JSONBody[ConfigBody], admin: NamedDependency[Admin]) -> Applied:
         return import_toml(admin, request.user, data.toml)
 
 

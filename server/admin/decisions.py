@@ -1,4 +1,4 @@
-"""Recent decisions, searchable, with the explanation a visitor saw (rebuilt from the logged reason)."""
+"""Recent decisions, searchable, with the explanation the visitor was shown (as logged with the decision)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import orjson
 from msgspec import Struct
 
 from server.decide import explain
-from server.decide.rules import apply_rules
 
 LIMIT = 50
+NOT_LOGGED = " (rebuilt from the reason: this decision was logged before its explanation was kept)"
 
 
 class DecisionView(Struct):
@@ -23,11 +23,12 @@ class DecisionView(Struct):
     explored: bool | None
     holdout: bool | None
     context: dict
-    summary: str  # what "Why am I seeing this?" told the visitor, as far as the log can say
+    summary: str  # what "Why am I seeing this?" told the visitor
+    summary_logged: bool  # False for decisions logged before the summary was kept: rebuilt from the reason
 
 
 def search(cursor, *, site: str, block: str | None = None, variant: str | None = None, reason: str | None = None,
-           text: str | None = None, limit: int = LIMIT, blocks: dict | None = None) -> list[DecisionView]:
+           text: str | None = None, limit: int = LIMIT) -> list[DecisionView]:
     """Newest first; `text` matches a decision id prefix or anything in the logged context."""
     where, params = ["site = ?"], [site]
     for column, value in (("block", block), ("variant", variant), ("reason", reason)):
@@ -39,33 +40,27 @@ def search(cursor, *, site: str, block: str | None = None, variant: str | None =
         params += [text, text]
     rows = cursor.execute(
         "SELECT decision_id, decided_at, block, variant, candidates, propensity, policy, reason, explored, holdout, "
-        f"context FROM decisions WHERE {' AND '.join(where)} ORDER BY seq DESC LIMIT ?", [*params, min(limit, 500)]
+        f"context, summary FROM decisions WHERE {' AND '.join(where)} ORDER BY seq DESC LIMIT ?",
+        [*params, min(limit, 500)]
     ).fetchall()
-    return [_view(row, blocks) for row in rows]
+    return [_view(row) for row in rows]
 
 
-def _view(row: tuple, blocks: dict | None) -> DecisionView:
-    decision_id, at, block, variant, candidates, propensity, policy, reason, explored, holdout, context = row
-    facts = orjson.loads(context) if context else {}
+def _view(row: tuple) -> DecisionView:
+    decision_id, at, block, variant, candidates, propensity, policy, reason, explored, holdout, context, summary = row
     return DecisionView(decision_id=decision_id, at=at, block=block, variant=variant, candidates=candidates or [],
                         propensity=propensity, policy=policy, reason=reason, explored=explored, holdout=holdout,
-                        context=facts, summary=_summary(reason, policy or "", facts, blocks, block))
+                        context=orjson.loads(context) if context else {},
+                        summary=summary if summary is not None else _rebuilt(reason, policy or ""),
+                        summary_logged=summary is not None)
 
 
-def _summary(reason: str | None, policy: str, facts: dict, blocks: dict | None, block_id: str) -> str:
+def _rebuilt(reason: str | None, policy: str) -> str:
+    """For decisions logged without their summary: the generic text for the reason, never today's rules."""
     if reason in ("disabled", "holdout", "only_option"):
-        return explain.for_fallback(reason, policy).summary
-    if reason == "rule" and blocks is not None:
-        block = blocks.get(block_id)
-        if block is not None:  # the first rule the logged context meets, under today's rules
-            facts = {k.removeprefix("trait_"): v for k, v in facts.items()}
-            _, rule = apply_rules(block.rules, facts, [v.id for v in block.variants])
-            if rule is not None:
-                return explain.for_rule(rule, policy).summary
-        return "A rule of the site chose this (the rule has changed since)."
-    if reason in ("model", "exploration", "split", "personalization_off"):
-        personalized = reason != "personalization_off"
-        text = explain.for_choice(policy=policy if reason != "split" else "uniform", explored=reason == "exploration",
-                                  personalized=personalized, contributions=[], rule=None).summary
-        return text if reason != "model" else text + " (the factors shown are not logged)"
-    return reason or ""
+        return explain.for_fallback(reason, policy).summary + NOT_LOGGED
+    if reason in ("exploration", "split", "personalization_off"):
+        text = explain.for_choice(policy="uniform" if reason == "split" else policy, explored=reason == "exploration",
+                                  personalized=reason != "personalization_off", contributions=[], rule=None).summary
+        return text + NOT_LOGGED
+    return f"({reason or 'no reason'}: the explanation shown was not logged for this decision)"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
 from server.admin.api import sign_in
@@ -24,13 +26,13 @@ class AuthPages(Controller):
     include_in_schema = False
 
     @get("/login", opt={PUBLIC: True}, sync_to_thread=False)
-    def form(self, request: Request, admin: Admin, next: str | None = None) -> object:
+    def form(self, request: Request, admin: NamedDependency[Admin], next: FromQuery[str | None] = None) -> object:
         if request.scope.get("user") is not None:
             return redirect(safe_next(next))
         return render("login.html", request, admin, title="Sign in", next=safe_next(next), error=None, name="")
 
     @post("/login", opt={PUBLIC: True}, sync_to_thread=True)
-    def login(self, request: Request, data: Form, admin: Admin) -> object:
+    def login(self, request: Request, data: Form, admin: NamedDependency[Admin]) -> object:
         name, password = data.get("name", "")[:64], data.get("password", "")[:1024]
         user, token = sign_in(admin, request, name, password)
         if user is None:
@@ -42,7 +44,7 @@ class AuthPages(Controller):
         return response
 
     @post("/logout", opt={ANY_ROLE: True}, sync_to_thread=True)
-    def logout(self, request: Request, admin: Admin) -> Response:
+    def logout(self, request: Request, admin: NamedDependency[Admin]) -> Response:
         admin.sessions.end(request.cookies.get(COOKIE))
         response = redirect("/admin/login")
         response.set_cookie(session_cookie(request, None))

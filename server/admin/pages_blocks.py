@@ -6,6 +6,8 @@ import tomllib
 
 import tomli_w
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from server.admin import edits
 from server.admin.config_toml import to_raw
@@ -22,17 +24,17 @@ class BlockPages(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=False)
-    def home(self, admin: Admin) -> object:
+    def home(self, admin: NamedDependency[Admin]) -> object:
         return redirect(f"/admin/sites/{admin.config.sites[0].key}/blocks")
 
     @get("/sites/{site:str}", sync_to_thread=False)
-    def site(self, request: Request, site: str, admin: Admin) -> object:
+    def site(self, request: Request, site: FromPath[str], admin: NamedDependency[Admin]) -> object:
         found = admin.site(site)
         return render("site.html", request, admin, title=f"Site {found.name or found.key}", site=found,
                       snippet=admin.snippet(site, str(request.base_url)), error=None)
 
     @post("/sites/{site:str}", sync_to_thread=True)
-    def save_site(self, request: Request, site: str, data: Form, admin: Admin) -> object:
+    def save_site(self, request: Request, site: FromPath[str], data: Form, admin: NamedDependency[Admin]) -> object:
         try:
             weights = {k: float(data[f"w_{k}"]) for k in ("click", "thumbs_up", "thumbs_down", "stars", "dismiss",
                                                           "default") if data.get(f"w_{k}", "") != ""}
@@ -47,12 +49,13 @@ class BlockPages(Controller):
         return redirect(f"/admin/sites/{site}?saved=1")
 
     @get("/sites/{site:str}/blocks", sync_to_thread=False)
-    def blocks(self, request: Request, site: str, admin: Admin) -> object:
+    def blocks(self, request: Request, site: FromPath[str], admin: NamedDependency[Admin]) -> object:
         found = admin.site(site)
         return render("blocks.html", request, admin, title=f"Blocks of {found.name or found.key}", site=found)
 
     @post("/sites/{site:str}/blocks/{block:str}/enabled", sync_to_thread=True)
-    def toggle(self, request: Request, site: str, block: str, data: Form, admin: Admin) -> object:
+    def toggle(self, request: Request, site: FromPath[str], block: FromPath[str], data: Form,
+               admin: NamedDependency[Admin]) -> object:
         change = edits.set_enabled(admin.config, site=site, block=block, enabled=data.get("enabled") == "on")
         admin.apply(change, user=request.user, action="toggle-block")
         if is_htmx(request):
@@ -61,20 +64,29 @@ class BlockPages(Controller):
         return redirect(f"/admin/sites/{site}/blocks")
 
     @get("/sites/{site:str}/blocks/{block:str}", sync_to_thread=False)
-    def block(self, request: Request, site: str, block: str, admin: Admin) -> object:
+    def block(self, request: Request, site: FromPath[str], block: FromPath[str],
+              admin: NamedDependency[Admin]) -> object:
         return self._editor(request, admin, site, block)
 
     def _editor(self, request: Request, admin: Admin, site: str, block: str, *, status_code: int = 200,
                 error: str | None = None, stripped: list[str] | None = None, saved: str | None = None,
-                form: dict | None = None) -> object:
+                form: dict | None = None, rules: str | None = None) -> object:
         found = admin.block(site, block)
-        rules = tomli_w.dumps({"rules": to_raw(found)["rules"]}) if found.rules else ""
+        if rules is None:
+            rules = tomli_w.dumps({"rules": to_raw(found)["rules"]}) if found.rules else ""
+        draft = None
+        if form is not None:  # a refused variant edit: shown again as typed, to fix rather than retype
+            content = {k.removeprefix("content."): v for k, v in form.items() if k.startswith("content.")}
+            original = form.get("original", "")
+            slot = next((str(i) for i, v in enumerate(found.variants, 1) if v.id == original), "new")
+            draft = {"original": original, "id": form.get("id", ""), "content": content, "slot": slot}
         return render("block.html", request, admin, status_code=status_code, title=f"Block {block}",
                       site=admin.site(site), block=found, rules_toml=rules, error=error, stripped=stripped or [],
-                      saved=saved or request.query_params.get("saved"), fields=STANDARD_FIELDS, form=form or {})
+                      saved=saved or request.query_params.get("saved"), fields=STANDARD_FIELDS, draft=draft)
 
     @post("/sites/{site:str}/blocks/{block:str}/settings", sync_to_thread=True)
-    def save_settings(self, request: Request, site: str, block: str, data: Form, admin: Admin) -> object:
+    def save_settings(self, request: Request, site: FromPath[str], block: FromPath[str], data: Form,
+                      admin: NamedDependency[Admin]) -> object:
         try:
             split = {}
             for line in lines(data.get("split", "")):
@@ -90,7 +102,8 @@ class BlockPages(Controller):
         return redirect(f"/admin/sites/{site}/blocks/{block}?saved=settings")
 
     @post("/sites/{site:str}/blocks/{block:str}/variants", sync_to_thread=True)
-    def save_variant(self, request: Request, site: str, block: str, data: Form, admin: Admin) -> object:
+    def save_variant(self, request: Request, site: FromPath[str], block: FromPath[str], data: Form,
+                     admin: NamedDependency[Admin]) -> object:
         original = data.get("original") or data.get("id", "")
         content = {k.removeprefix("content."): v for k, v in data.items() if k.startswith("content.")}
         if data.get("new_field") and data.get("new_value"):
@@ -107,7 +120,8 @@ class BlockPages(Controller):
         return redirect(f"/admin/sites/{site}/blocks/{block}?saved=variant")
 
     @post("/sites/{site:str}/blocks/{block:str}/variants/{variant:str}/delete", sync_to_thread=True)
-    def delete_variant(self, request: Request, site: str, block: str, variant: str, admin: Admin) -> object:
+    def delete_variant(self, request: Request, site: FromPath[str], block: FromPath[str], variant: FromPath[str],
+                       admin: NamedDependency[Admin]) -> object:
         try:
             change = edits.delete_variant(admin.config, site=site, block=block, variant=variant)
         except ConfigError as error:
@@ -116,7 +130,8 @@ class BlockPages(Controller):
         return redirect(f"/admin/sites/{site}/blocks/{block}?saved=deleted")
 
     @post("/sites/{site:str}/blocks/{block:str}/rules", sync_to_thread=True)
-    def save_rules(self, request: Request, site: str, block: str, data: Form, admin: Admin) -> object:
+    def save_rules(self, request: Request, site: FromPath[str], block: FromPath[str], data: Form,
+                   admin: NamedDependency[Admin]) -> object:
         try:
             try:
                 rules = tomllib.loads(data.get("rules", "")).get("rules", [])
@@ -124,12 +139,14 @@ class BlockPages(Controller):
                 raise ConfigError(f"rules: not valid TOML: {error}") from None
             change = edits.set_rules(admin.config, site=site, block=block, rules=rules)
         except ConfigError as error:
-            return self._editor(request, admin, site, block, status_code=400, error=str(error))
+            return self._editor(request, admin, site, block, status_code=400, error=str(error),
+                                rules=data.get("rules", ""))
         admin.apply(change, user=request.user, action="update-rules")
         return redirect(f"/admin/sites/{site}/blocks/{block}?saved=rules")
 
     @post("/sites/{site:str}/blocks/{block:str}/preview", sync_to_thread=False)
-    def preview(self, request: Request, site: str, block: str, data: Form, admin: Admin) -> object:
+    def preview(self, request: Request, site: FromPath[str], block: FromPath[str], data: Form,
+                admin: NamedDependency[Admin]) -> object:
         admin.block(site, block)
         content = {k.removeprefix("content."): v for k, v in data.items() if k.startswith("content.") and v}
         stripped: list[str] = []

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import MediaType, Response
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import URLEncodedBody
 from litestar.response import Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
@@ -15,7 +14,7 @@ if TYPE_CHECKING:
 
     from server.admin.service import Admin
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Form = URLEncodedBody[dict[str, str]]
 
 
 def render(template: str, request: Request, admin: Admin, /, *, status_code: int = 200, **context: Any) -> Template:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 
 from server.admin.api import config_preview, import_toml
 from server.admin.audit import recent
@@ -20,7 +22,8 @@ class ReportPages(Controller):
     include_in_schema = False
 
     @get("/sites/{site:str}/blocks/{block:str}/results", sync_to_thread=True)
-    def results(self, request: Request, site: str, block: str, admin: Admin) -> object:
+    def results(self, request: Request, site: FromPath[str], block: FromPath[str],
+                admin: NamedDependency[Admin]) -> object:
         found, chosen = admin.site(site), admin.block(site, block)
         with admin.db.cursor() as cursor:
             results = block_results(cursor, site=found, block=chosen)
@@ -28,35 +31,36 @@ class ReportPages(Controller):
                       results=results, series_json=msgspec.json.encode(results.series).decode())
 
     @get("/sites/{site:str}/decisions", sync_to_thread=True)
-    def decisions(self, request: Request, site: str, admin: Admin, block: str | None = None,
-                  variant: str | None = None, reason: str | None = None, q: str | None = None) -> object:
+    def decisions(self, request: Request, site: FromPath[str], admin: NamedDependency[Admin],
+                  block: FromQuery[str | None] = None, variant: FromQuery[str | None] = None,
+                  reason: FromQuery[str | None] = None, q: FromQuery[str | None] = None) -> object:
         found = admin.site(site)
         with admin.db.cursor() as cursor:
             rows = search(cursor, site=site, block=block or None, variant=variant or None, reason=reason or None,
-                          text=(q or "")[:200] or None, blocks={b.id: b for b in found.blocks})
+                          text=(q or "")[:200] or None)
         template = "_decision_rows.html" if is_htmx(request) else "decisions.html"
         return render(template, request, admin, title="Recent decisions", site=found, rows=rows,
                       query={"block": block or "", "variant": variant or "", "reason": reason or "", "q": q or ""})
 
     @get("/audit", sync_to_thread=True)
-    def audit(self, request: Request, admin: Admin, target: str | None = None) -> object:
+    def audit(self, request: Request, admin: NamedDependency[Admin], target: FromQuery[str | None] = None) -> object:
         return render("audit.html", request, admin, title="Audit log", entries=recent(admin.db, target=target),
                       target=target)
 
     @get("/config", sync_to_thread=True)
-    def config(self, request: Request, admin: Admin) -> object:
+    def config(self, request: Request, admin: NamedDependency[Admin]) -> object:
         latest = admin.runtime.config_store.latest()
         return render("config.html", request, admin, title="Configuration as code", toml=to_toml(admin.config),
                       version=latest.version if latest else None, preview=None, imported="",
                       saved=request.query_params.get("saved"))
 
     @get("/config/export.toml", sync_to_thread=False)
-    def export(self, admin: Admin) -> Response:
+    def export(self, admin: NamedDependency[Admin]) -> Response:
         return Response(to_toml(admin.config), media_type="application/toml; charset=utf-8",
                         headers={"content-disposition": 'attachment; filename="attune.toml"'})
 
     @post("/config/preview", sync_to_thread=True)
-    def preview(self, request: Request, data: Form, admin: Admin) -> object:
+    def preview(self, request: Request, data: Form, admin: NamedDependency[Admin]) -> object:
         text = data.get("toml", "")
         latest = admin.runtime.config_store.latest()
         return render("config.html", request, admin, title="Configuration as code", toml=to_toml(admin.config),
@@ -64,7 +68,7 @@ class ReportPages(Controller):
                       imported=text, saved=None)
 
     @post("/config/apply", sync_to_thread=True)
-    def apply(self, request: Request, data: Form, admin: Admin) -> object:
+    def apply(self, request: Request, data: Form, admin: NamedDependency[Admin]) -> object:
         try:
             import_toml(admin, request.user, data.get("toml", ""))
         except ConfigError as error:

@@ -1,7 +1,11 @@
 """Results per block, from the event log in DuckDB: one grouped query, the rest is arithmetic.
 
-Counted from what the log holds, not from the learner's reward windows: a click counts for its
-decision whenever it came. Only decisions that were seen (an impression) enter rates and rewards.
+Counted as the learner counts (online_learning/join.py): only decisions that were seen (an
+impression) enter rates and rewards, and a click, dismissal or rating counts only up to the close
+of the decision's reward window, which opens at its first impression, lasts the window logged with
+the decision, and closes early at a rating. Time is the server's clock (`received_at`). One
+difference, for speed: the learner also drops a decision first seen over 30 minutes after it was
+made; such (rare) late impressions still count here.
 """
 
 from __future__ import annotations
@@ -20,24 +24,40 @@ BUCKETS_MS = [60_000, 300_000, 900_000, 3_600_000, 6 * 3_600_000, 86_400_000, 7 
 SPAN = "SELECT min(decided_at), max(decided_at) FROM decisions WHERE site = $site AND block = $block"
 
 QUERY = """
-WITH responses AS (  -- the few events besides impressions, one row per decision
-    SELECT decision_id, bool_or(type = 'click') AS clicked, bool_or(type = 'dismiss') AS dismissed,
-           max(value) FILTER (WHERE type = 'rating') AS rating
+WITH responses AS (  -- the few decisions someone responded to: first click, dismissal and rating
+    SELECT decision_id, min(received_at) FILTER (WHERE type = 'click') AS clicked_at,
+           min(received_at) FILTER (WHERE type = 'dismiss') AS dismissed_at,
+           min(received_at) FILTER (WHERE type = 'rating') AS rated_at,
+           arg_min(value, received_at) FILTER (WHERE type = 'rating') AS first_rating
     FROM events WHERE site = $site AND type IN ('click', 'dismiss', 'rating') GROUP BY decision_id
+), opened AS (  -- when those decisions were first seen: their reward windows open then
+    SELECT decision_id, min(received_at) AS seen_at FROM events
+    WHERE site = $site AND type = 'impression' AND decision_id IN (SELECT decision_id FROM responses)
+    GROUP BY decision_id
+), answered AS (
+    SELECT * FROM responses JOIN opened USING (decision_id)
 ), d AS (
     SELECT decision_id, variant, holdout, explored, reason = 'disabled' AS disabled, propensity,
            len(candidates) AS k, feedback, decided_at // $bucket * $bucket AS t,
-           decision_id IN (SELECT decision_id FROM events WHERE site = $site AND type = 'impression') AS seen
-    FROM decisions WHERE site = $site AND block = $block
+           decision_id IN (SELECT decision_id FROM events WHERE site = $site AND type = 'impression') AS seen,
+           -- the reward window: window_ms from the first impression, or until an earlier rating
+           CASE WHEN o.rated_at IS NULL THEN o.seen_at + window_ms
+                ELSE least(o.seen_at + window_ms, greatest(o.seen_at, o.rated_at)) END AS closes_at,
+           o.clicked_at, o.dismissed_at, o.rated_at, o.first_rating
+    FROM decisions LEFT JOIN answered o USING (decision_id)
+    WHERE site = $site AND block = $block
+), windowed AS (
+    SELECT *, coalesce(clicked_at <= closes_at, false) AS clicked,
+           coalesce(dismissed_at <= closes_at, false) AS dismissed,
+           CASE WHEN rated_at <= closes_at THEN first_rating END AS rating
+    FROM d
 ), r AS (
-    SELECT d.*, coalesce(o.clicked, false) AS clicked, o.rating,
-        CASE WHEN NOT (coalesce(o.clicked, false) OR coalesce(o.dismissed, false) OR o.rating IS NOT NULL)
-             THEN $w_default
-             ELSE CASE WHEN o.clicked THEN $w_click ELSE 0 END + CASE WHEN o.dismissed THEN $w_dismiss ELSE 0 END
-                + CASE WHEN o.rating IS NULL THEN 0 WHEN d.feedback = 'stars' THEN $w_stars * (o.rating - 3) / 2
-                       WHEN o.rating > 0 THEN $w_up ELSE $w_down END
-        END AS reward
-    FROM d LEFT JOIN responses o USING (decision_id)
+    SELECT *, CASE WHEN NOT (clicked OR dismissed OR rating IS NOT NULL) THEN $w_default
+                   ELSE CASE WHEN clicked THEN $w_click ELSE 0 END + CASE WHEN dismissed THEN $w_dismiss ELSE 0 END
+                      + CASE WHEN rating IS NULL THEN 0 WHEN feedback = 'stars' THEN $w_stars * (rating - 3) / 2
+                             WHEN rating > 0 THEN $w_up ELSE $w_down END
+              END AS reward
+    FROM windowed
 )
 SELECT t, variant, holdout, explored, disabled, count(*) AS decisions, count_if(seen) AS impressions,
        count_if(seen AND clicked) AS clicks, count(rating) FILTER (WHERE seen) AS ratings,
@@ -111,8 +131,8 @@ def block_results(cursor, *, site: Site, block: Block) -> BlockResults:
     bucket = bucket_for((high or 0) - (low or 0))
     w = site.reward_weights
     rows = cursor.execute(QUERY, {
-        "site": site.key, "block": block.id, "bucket": bucket, "w_default": w.default, "w_click": w.click,
-        "w_dismiss": w.dismiss, "w_stars": w.stars, "w_up": w.thumbs_up, "w_down": w.thumbs_down,
+        "site": site.key, "block": block.id, "bucket": bucket, "w_default": w.default,
+        "w_click": w.click, "w_dismiss": w.dismiss, "w_stars": w.stars, "w_up": w.thumbs_up, "w_down": w.thumbs_down,
     }).fetchall()
     return _summarise(rows, site=site, block=block, bucket=bucket)
 
@@ -151,6 +171,8 @@ def _summarise(rows: list[tuple], *, site: Site, block: Block, bucket: int) -> B
     reward_lift, reward_ci = difference((p[2], p[3], int(p[0])), (h[2], h[3], int(h[0])))
     click_lift, click_ci = difference((p[1], p[1], int(p[0])), (h[1], h[1], int(h[0])))  # 0/1: squares = sum
     ts = sorted(times)
+    if ts and (ts[-1] - ts[0]) // bucket <= 1_000:  # every bucket, so a quiet spell shows as one, not as a slope
+        ts = list(range(ts[0], ts[-1] + bucket, bucket))
     series = Series(
         bucket_ms=bucket, t=ts,
         impressions={name: [imps_by_time[name].get(t, 0) for t in ts] for name in imps_by_time},

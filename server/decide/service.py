@@ -89,8 +89,9 @@ def _decide_block(
     deps.log_decision(DecisionRow(
         decision_id=decision_id, site=site.key, block=block.id, variant=chosen, candidates=candidates,
         propensity=propensity, policy=block.policy, policy_version=deps.policy_version(), context=logged_context,
-        explored=explored, holdout=holdout, reason=why.reason, visitor=hashed, window_ms=site.reward_window * 1000,
-        feedback=None if block.feedback == "none" else block.feedback, decided_at=now, features=features,
+        explored=explored, holdout=holdout, reason=why.reason, summary=why.summary, visitor=hashed,
+        window_ms=site.reward_window * 1000, feedback=None if block.feedback == "none" else block.feedback,
+        decided_at=now, features=features,
     ))
     return Decision(
         block=block.id, decision_id=decision_id, variant=chosen, content=deps.sites.content(site.key, block.id, chosen),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from server.storage.rows import DECISION_COLUMNS, EVENT_COLUMNS, DecisionRow, EventRow
+from server.storage.rows import EVENT_COLUMNS, REPLAY_COLUMNS, DecisionRow, EventRow
 
 LOG_FILE = "attune.duckdb"  # as server/runtime.py names it
 
@@ -36,8 +36,8 @@ def open_read_only(data_dir: Path) -> duckdb.DuckDBPyConnection:
 
 def logged_rows(connection: duckdb.DuckDBPyConnection) -> Iterator[DecisionRow | EventRow]:
     """Every decision and event in log order, as the learner replays them."""
-    decisions = connection.execute(f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions ORDER BY seq").fetchall()
+    decisions = connection.execute(f"SELECT {', '.join(REPLAY_COLUMNS)} FROM decisions ORDER BY seq").fetchall()
     events = connection.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY seq").fetchall()
-    rows = [DecisionRow(**dict(zip(DECISION_COLUMNS, r))) for r in decisions]
+    rows = [DecisionRow(**dict(zip(REPLAY_COLUMNS, r))) for r in decisions]
     rows += [EventRow(**dict(zip(EVENT_COLUMNS, r))) for r in events]
     yield from sorted(rows, key=lambda row: row.seq)

@@ -8,15 +8,16 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from server.storage.rows import DECISION_COLUMNS, EVENT_COLUMNS, DecisionRow, EventRow
+from server.storage.rows import DECISION_COLUMNS, EVENT_COLUMNS, REPLAY_COLUMNS, DecisionRow, EventRow
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS decisions (
     decision_id VARCHAR NOT NULL, site VARCHAR NOT NULL, block VARCHAR NOT NULL, variant VARCHAR NOT NULL,
     candidates VARCHAR[], propensity DOUBLE NOT NULL, policy VARCHAR, policy_version BIGINT, context VARCHAR,
     explored BOOLEAN, holdout BOOLEAN, reason VARCHAR, visitor VARCHAR, window_ms BIGINT, feedback VARCHAR,
-    decided_at BIGINT NOT NULL, seq BIGINT NOT NULL
+    decided_at BIGINT NOT NULL, seq BIGINT NOT NULL, summary VARCHAR
 );
+ALTER TABLE decisions ADD COLUMN IF NOT EXISTS summary VARCHAR;  -- files from before the summary was logged
 CREATE TABLE IF NOT EXISTS events (
     id VARCHAR PRIMARY KEY, site VARCHAR NOT NULL, visitor VARCHAR, type VARCHAR NOT NULL, decision_id VARCHAR,
     value DOUBLE, ts BIGINT, received_at BIGINT NOT NULL, seq BIGINT NOT NULL
@@ -27,7 +28,8 @@ _TEXT, _INT, _REAL, _FLAG = pa.string(), pa.int64(), pa.float64(), pa.bool_()
 _TEXTS = pa.list_(pa.string())
 # explicit Arrow types: inferring them costs a failed optional import per column per group
 DECISION_TYPES = dict(zip(DECISION_COLUMNS, [
-    _TEXT, _TEXT, _TEXT, _TEXT, _TEXTS, _REAL, _TEXT, _INT, _TEXT, _FLAG, _FLAG, _TEXT, _TEXT, _INT, _TEXT, _INT, _INT,
+    _TEXT, _TEXT, _TEXT, _TEXT, _TEXTS, _REAL, _TEXT, _INT, _TEXT, _FLAG, _FLAG, _TEXT, _TEXT, _TEXT, _INT, _TEXT, _INT,
+    _INT,
 ]))
 EVENT_TYPES = dict(zip(EVENT_COLUMNS, [_TEXT, _TEXT, _TEXT, _TEXT, _TEXT, _REAL, _INT, _INT, _INT]))
 
@@ -80,8 +82,8 @@ class EventLog:
     def rows_since(self, seq: int, cursor: duckdb.DuckDBPyConnection | None = None) -> Iterator[DecisionRow | EventRow]:
         """Every decision and event after log position `seq`, in log order (for replay)."""
         cursor = cursor or self.cursor()
-        decisions = cursor.execute(f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions WHERE seq > ? ORDER BY seq", [seq])
-        decision_rows = [DecisionRow(**dict(zip(DECISION_COLUMNS, r))) for r in decisions.fetchall()]
+        decisions = cursor.execute(f"SELECT {', '.join(REPLAY_COLUMNS)} FROM decisions WHERE seq > ? ORDER BY seq", [seq])
+        decision_rows = [DecisionRow(**dict(zip(REPLAY_COLUMNS, r))) for r in decisions.fetchall()]
         events = cursor.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events WHERE seq > ? ORDER BY seq", [seq])
         event_rows = [EventRow(**dict(zip(EVENT_COLUMNS, r))) for r in events.fetchall()]
         yield from sorted([*decision_rows, *event_rows], key=lambda row: row.seq)
@@ -96,6 +98,6 @@ class EventLog:
 
     def find_decision(self, cursor: duckdb.DuckDBPyConnection, decision_id: str) -> DecisionRow | None:
         row = cursor.execute(
-            f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions WHERE decision_id = ?", [decision_id]
+            f"SELECT {', '.join(REPLAY_COLUMNS)} FROM decisions WHERE decision_id = ?", [decision_id]
         ).fetchone()
-        return DecisionRow(**dict(zip(DECISION_COLUMNS, row))) if row else None
+        return DecisionRow(**dict(zip(REPLAY_COLUMNS, row))) if row else None

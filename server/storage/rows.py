@@ -21,6 +21,7 @@ class DecisionRow(Struct, kw_only=True):
     explored: bool
     holdout: bool
     reason: str
+    summary: str | None = None  # what "Why am I seeing this?" told the visitor (None in logs from before it was kept)
     visitor: str | None  # keyed hash of the visitor id, never the id itself
     window_ms: int
     feedback: str | None
@@ -48,4 +49,6 @@ class EventRow(Struct, kw_only=True):
 
 
 DECISION_COLUMNS = tuple(f for f in DecisionRow.__struct_fields__ if f != "features")
+# what replay and evaluation read: the summary is for people, never for learning (and older files lack it)
+REPLAY_COLUMNS = tuple(c for c in DECISION_COLUMNS if c != "summary")
 EVENT_COLUMNS = tuple(EventRow.__struct_fields__)

@@ -20,7 +20,8 @@ FILL = f"""
 INSERT INTO decisions SELECT md5(i::VARCHAR), 'pk_demo', 'hero', {VARIANTS}[(1 + hash(i) % 4)::BIGINT],
     {VARIANTS}, 0.1 + (hash(i * 3) % 80) / 100, 'contextual', i // 1000, '{{"device": "mobile", "page": "/"}}',
     hash(i * 7) % 10 = 0, hash(i * 13) % 20 = 0, CASE WHEN hash(i * 13) % 20 = 0 THEN 'holdout' ELSE 'model' END,
-    NULL, 600000, 'thumbs', $start + i * 100, i + 1
+    NULL, 600000, 'thumbs', $start + i * 100, i + 1, CASE WHEN hash(i * 13) % 20 = 0 THEN 'You see the standard version.'
+        ELSE 'Chosen because you are on a phone: visitors like you responded to it most.' END
 FROM range($n) t(i);
 INSERT INTO events SELECT 'i' || i, 'pk_demo', NULL, 'impression', md5(i::VARCHAR), NULL, NULL, $start + i * 100 + 50,
     $n + i + 1 FROM range($n) t(i) WHERE hash(i * 5) % 10 <> 0;
@@ -59,13 +60,11 @@ def run(opts: Options) -> dict:
     print(f"filled {n:,} decisions and {events:,} events in {time.perf_counter() - started:.1f} s")
     site = load_config().sites[0]
     hero = site.blocks[0]
-    blocks = {b.id: b for b in site.blocks}
     cursor = log.cursor()
     cases = {
         "block results (variants, series, lift, exploration)": lambda: block_results(cursor, site=site, block=hero),
-        "recent decisions (newest 50)": lambda: search(cursor, site=site.key, block="hero", blocks=blocks),
-        "decisions search (context text)": lambda: search(cursor, site=site.key, text="mobile", variant="deal",
-                                                         blocks=blocks),
+        "recent decisions (newest 50)": lambda: search(cursor, site=site.key, block="hero"),
+        "decisions search (context text)": lambda: search(cursor, site=site.key, text="mobile", variant="deal"),
     }
     rows, out, verdicts = [], {}, []
     for name, call in cases.items():

@@ -1,17 +1,21 @@
 """The admin as a product team member uses it, in real Chromium: sign in, find a block, switch it off, edit it,
-read its results with charts drawn from real logged events; axe-core finds nothing serious on any admin page."""
+read its results with charts drawn from real logged events, see why a change was refused; axe-core finds nothing
+serious on any admin page."""
 
 from __future__ import annotations
 
 import re
 import subprocess
+import tomllib
+from contextlib import closing
 
 import pytest
+import tomli_w
 from playwright.sync_api import expect
 
 from tests.e2e.test_accessibility import AXE
 from tests.server.test_admin_security import XSS
-from tests.support.admin import PASSWORD, admin_server
+from tests.support.admin import PASSWORD, admin_server, signed_in
 from tests.support.server import ROOT
 
 VENDOR = ROOT / "server" / "admin" / "static" / "vendor"
@@ -99,6 +103,41 @@ def test_a_product_team_member_switches_a_block_off_edits_it_and_reads_its_resul
     expect(page.locator(".chart .uplot canvas")).to_have_count(2)  # both charts drawn
     expect(page.get_by_text("Does personalization beat the holdout?")).to_be_visible()
     assert admin.errors == [] and admin.console_errors() == [] and admin.csp_violations() == []
+
+
+def test_a_refused_switch_says_why_and_changes_nothing(attune_admin, new_visit):
+    admin = new_visit()
+    sign_in(admin, attune_admin)
+    page = admin.page
+    alert = page.locator("#admin-alert")
+    expect(alert).to_have_attribute("role", "alert")
+    expect(alert).to_be_empty()
+
+    # another editor removes the banner block while this page is open
+    with closing(signed_in(attune_admin.url)) as other:
+        live = other.get("/admin/api/config").json()["toml"]
+        raw = tomllib.loads(live)
+        raw["sites"][0]["blocks"] = [b for b in raw["sites"][0]["blocks"] if b["id"] != "banner"]
+        assert other.put("/admin/api/config", json={"toml": tomli_w.dumps(raw)}).status_code == 200
+        try:
+            page.get_by_role("switch", name="Personalize banner").click()
+            expect(alert).to_have_text("Not saved (switch banner off): unknown block 'banner' for site 'pk_demo'")
+            expect(page.get_by_role("switch", name="Personalize banner")).to_have_attribute("aria-checked", "true")
+        finally:
+            assert other.put("/admin/api/config", json={"toml": live}).status_code == 200
+
+    # a page left open across a change of the server's key: its CSRF token no longer verifies
+    page.evaluate("""() => {
+        document.body.setAttribute("hx-headers", JSON.stringify({"x-csrftoken": "stale"}));
+        document.querySelectorAll("input[name=_csrf_token]").forEach((input) => { input.value = "stale"; });
+    }""")
+    page.get_by_role("switch", name="Personalize recs").click()
+    expect(alert).to_have_text("Not saved (switch recs off): this page's security token is out of date: "
+                               "reload the page and try again.")
+    expect(page.get_by_role("switch", name="Personalize recs")).to_have_attribute("aria-checked", "true")
+    with closing(signed_in(attune_admin.url)) as other:
+        assert other.get("/admin/api/sites/pk_demo/blocks/recs").json()["enabled"] is True
+    assert admin.errors == [] and admin.csp_violations() == []
 
 
 def test_xss_payloads_are_inert_in_the_admin_preview_and_on_the_demo_page(attune_admin, new_visit):

@@ -90,6 +90,25 @@ def test_rules_edited_in_the_admin_apply_to_the_next_decision(server, editor):
         time.sleep(0.05)
     assert found[0]["decision_id"] == answer["decision_id"] and found[0]["context"] == {"device": "tv"}
     assert found[0]["reason"] == "rule" and "TV shows the story" in found[0]["summary"]
+    assert found[0]["summary"] == answer["explain"]["summary"] and found[0]["summary_logged"]
+    renamed = [{**rules[0], "name": "Television: the story"}]  # today's rule differs; the log keeps what was shown
+    assert editor.put("/admin/api/sites/pk_test/blocks/hero/rules", json=renamed).status_code == 200
+    again = editor.get("/admin/api/sites/pk_test/decisions", params={"q": answer["decision_id"]}).json()
+    assert again[0]["summary"] == answer["explain"]["summary"]
+
+
+def test_decisions_show_what_the_visitor_was_told_word_for_word(server, editor):
+    answers = [decide(server.url, "hero", device="mobile") for _ in range(20)]
+    found: dict = {}
+    for _ in range(50):  # the writer's next group commit
+        found = {d["decision_id"]: d for d in editor.get("/admin/api/sites/pk_test/decisions",
+                                                          params={"block": "hero", "limit": 100}).json()}
+        if all(a["decision_id"] in found for a in answers):
+            break
+        time.sleep(0.05)
+    for answer in answers:
+        shown = found[answer["decision_id"]]
+        assert shown["summary"] == answer["explain"]["summary"] and shown["reason"] == answer["explain"]["reason"]
 
 
 def test_results_count_what_was_logged(server, editor):

@@ -1,4 +1,5 @@
-"""The admin's small parts on their own: intervals, the sign-in limiter, the sanitiser's report, live apply."""
+"""The admin's small parts on their own: intervals, the sign-in limiter, the sanitiser's report, live apply,
+results counted inside the reward window."""
 
 from __future__ import annotations
 
@@ -6,11 +7,16 @@ import doctest
 
 import msgspec
 
+from online_learning.join import PendingDecision, RewardJoin
 from server.admin import stats
 from server.admin.limiter import LoginLimiter
+from server.admin.results import block_results
 from server.admin.sanitise import clean
 from server.config.loader import load_config
 from server.sites import SiteRegistry
+from server.storage.event_log import EventLog
+from server.storage.rows import DecisionRow, EventRow
+from tests.server.conftest import TEST_CONFIG
 
 
 def test_interval_examples_hold():
@@ -60,3 +66,55 @@ def test_applying_a_config_keeps_learned_policies_whose_kind_is_unchanged():
     assert registry.policies["pk_demo/recs"].kind == "uniform"
     assert registry.block("pk_demo", "hero").enabled is False
     assert registry.content("pk_demo", "hero", "deal") == {"title": "New"}
+
+
+def _decision(decision_id: str, *, at: int, window_ms: int = 1000, summary: str | None = None) -> DecisionRow:
+    return DecisionRow(decision_id=decision_id, site="pk_test", block="hero", variant="deal",
+                       candidates=["classic", "deal", "story", "app"], propensity=0.25, policy="contextual",
+                       policy_version=0, context="{}", explored=False, holdout=False, reason="model", summary=summary,
+                       visitor=None, window_ms=window_ms, feedback="thumbs", decided_at=at)
+
+
+def _event(decision_id: str, kind: str, at: int, value: float | None = None) -> EventRow:
+    return EventRow(id=f"{decision_id}-{kind}-{at}", site="pk_test", visitor=None, type=kind, decision_id=decision_id,
+                    value=value, ts=None, received_at=at)
+
+
+def test_results_count_responses_only_inside_the_reward_window_as_the_learner_does(tmp_path):
+    """A window of 1 s opens at the first impression and closes early at a rating; the learner agrees."""
+    cases = {  # decision: (events as (type, ms after the decision, value), clicked?, rated?)
+        "in-time": ([("impression", 100, None), ("click", 1_050, None)], True, False),
+        "late-click": ([("impression", 100, None), ("click", 1_200, None)], False, False),
+        "click-before-impression": ([("click", 50, None), ("impression", 100, None)], True, False),
+        "window-from-the-impression": ([("impression", 5_000, None), ("click", 5_900, None)], True, False),
+        "rating-closes-it": ([("impression", 100, None), ("rating", 200, 1.0), ("click", 300, None)], False, True),
+        "late-rating": ([("impression", 100, None), ("rating", 1_500, -1.0)], False, False),
+        "never-seen": ([("click", 100, None)], False, False),
+    }
+    log = EventLog(tmp_path / "attune.duckdb")
+    start = 1_000_000
+    decisions = [_decision(d, at=start) for d in cases]
+    events = sorted((_event(d, kind, start + after, value) for d, (evs, _, _) in cases.items()
+                     for kind, after, value in evs), key=lambda e: e.received_at)
+    for seq, row in enumerate([*decisions, *events], start=1):
+        row.seq = seq
+    log.append(log.cursor(), decisions, events)
+    config = load_config(TEST_CONFIG)
+    results = block_results(log.cursor(), site=config.sites[0], block=config.sites[0].blocks[0])
+    (deal,) = [v for v in results.variants if v.variant == "deal"]
+    assert deal.decisions == len(cases) and deal.impressions == len(cases) - 1  # "never-seen" has no impression
+    assert deal.clicks == sum(clicked for _, clicked, _ in cases.values()) == 3
+    assert deal.ratings == sum(rated for _, _, rated in cases.values()) == 1 and deal.mean_rating == 1.0
+
+    join, learned = RewardJoin(), []  # the same log through the learner's reward join, time passing as logged
+    for row in log.rows_since(0):
+        if isinstance(row, DecisionRow):
+            join.add_decision(PendingDecision(row.decision_id, row.site, row.block, row.variant, ("bias",),
+                                              row.decided_at, row.window_ms, row.feedback))
+        else:
+            learned += join.advance(row.received_at - 1)
+            learned += join.add_event(row.decision_id, row.type, row.value, at=row.received_at)
+    learned += join.advance(start + 60_000)
+    assert {d.decision_id for d in learned if d.outcome.clicked} == {d for d, (_, c, _) in cases.items() if c}
+    assert {d.decision_id for d in learned if d.outcome.thumbs} == {d for d, (_, _, r) in cases.items() if r}
+    log.close()

@@ -1,5 +1,6 @@
 // The admin page's only script (no inline code: the CSP allows scripts from files only).
-// Draws the results charts with uPlot, copies the snippet, and redraws after htmx swaps.
+// Draws the results charts with uPlot, copies the snippet, redraws after htmx swaps, and says
+// why an htmx request was refused (htmx itself swaps nothing on an error and stays silent).
 (function () {
   "use strict";
 
@@ -23,7 +24,7 @@
     const x = { time: true, auto: false, min: xs[0] - pad, max: xs[xs.length - 1] + pad };
     series.forEach(function (one, i) { if (i) one.points = { show: true, size: 6 }; });
     new window.uPlot({ width: width, height: 260, series: series, scales: { x: x },
-      axes: [{}, { size: 60 }], spanGaps: true }, data, el);
+      axes: [{}, { size: 60 }] }, data, el);  // no line across a bucket without data
     el.dataset.drawn = "1";
   }
 
@@ -41,6 +42,39 @@
     if (navigator.clipboard) navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(false); });
     else done(false);
   });
+
+  // What went wrong, in words: the server's `detail` (JSON errors), else the status.
+  function refusal(xhr) {
+    let detail = "";
+    try { detail = JSON.parse(xhr.responseText).detail || ""; } catch (e) { detail = ""; }
+    if (xhr.status === 403 && /csrf/i.test(detail)) {
+      return "this page's security token is out of date: reload the page and try again.";
+    }
+    if (xhr.status === 429) return detail || "too many requests: wait a minute and try again.";
+    if (xhr.status >= 500) return "the server failed (" + xhr.status + "): try again, and check its log if it persists.";
+    return detail || "the server refused it (" + xhr.status + " " + (xhr.statusText || "") + ").";
+  }
+
+  function announce(text) {
+    const region = document.getElementById("admin-alert");
+    if (region) region.textContent = text;
+  }
+
+  function what(detail) {
+    const config = detail.requestConfig || {};
+    const action = detail.elt && detail.elt.closest("[data-action]");
+    const named = action ? " (" + action.dataset.action + ")" : "";
+    if ((config.verb || "get").toLowerCase() === "get") return "Could not load" + named;
+    return (/\/preview$/.test(config.path || "") ? "No preview" : "Not saved") + named;
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    announce(what(event.detail) + ": " + refusal(event.detail.xhr));
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    announce(what(event.detail) + ": the server did not answer. Check that it is running and try again.");
+  });
+  document.addEventListener("htmx:beforeRequest", function () { announce(""); });
 
   document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
   document.addEventListener("htmx:afterSettle", function (event) { drawAll(event.target); });
