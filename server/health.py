@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import get
+from litestar.di import NamedDependency
 from msgspec import Struct
 
 from server.runtime import Runtime
@@ -18,7 +19,7 @@ class Health(Struct):
 
 
 @get("/healthz", tags=["operations"], summary="Liveness and learner progress", sync_to_thread=False)
-def healthz(runtime: Runtime) -> Health:
+def healthz(runtime: NamedDependency[Runtime]) -> Health:
     learner = runtime.learner.learner
     return Health(status="ok", learned=learner.learned, pending=len(learner.join), log_position=learner.last_seq,
                   snapshots=runtime.learner.snapshots, write_groups=runtime.writer.groups)

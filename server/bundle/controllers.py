@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Response, get
+from litestar.params import FromPath
 from litestar.exceptions import NotFoundException, ServiceUnavailableException
 
 from server.bundle.files import Bundle, load_bundle
@@ -30,7 +31,7 @@ class BundleController(Controller):
         })
 
     @get("/widget/{version:str}/attune.js", summary="The widget at a versioned, immutable URL", sync_to_thread=False)
-    def versioned(self, version: str) -> Response[bytes]:
+    def versioned(self, version: FromPath[str]) -> Response[bytes]:
         bundle = self._bundle()
         if version != bundle.version:
             raise NotFoundException(f"no widget version {version!r}; the current one is {bundle.version!r}")
