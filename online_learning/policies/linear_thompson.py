@@ -1,9 +1,12 @@
 """Linear Thompson sampling: a ridge regression of reward on context features per variant.
 
-Learning adds to sufficient statistics (precision matrix and reward vector), which is
-cheap and order-independent, so a replay of the log rebuilds the same policy. `refresh`
-inverts the precision matrices off the request path and publishes means and covariances
-that `probabilities` reads.
+Learning adds to sufficient statistics (evidence matrix and reward vector), which is
+cheap. Two sets are kept: one that keeps everything and one whose evidence fades over a
+few thousand updates. Each update also scores both published fits on the reward it
+brings, and `refresh` publishes the fit that has predicted recent rewards better: the
+lasting one while visitors stay the same, the recent one once their tastes change.
+`refresh` inverts the precision matrices off the request path and publishes means and
+covariances that `probabilities` reads.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ import numpy as np
 
 from online_learning.exploration import probability_of_best
 from online_learning.policies.cache import DistributionCache
+from online_learning.policies.evidence import Evidence
 
 _PRIOR_NOISE = 0.25  # a pseudo-observation of reward variance so early exploration is not zero
+_REFIT_EVERY = 500  # updates between the fits that score predictions: fixed by the update count, so replayable
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,24 +31,7 @@ class _Published:
     means: np.ndarray  # (arms, features) ridge estimates
     covariances: np.ndarray  # (arms, features, features) inverse precisions
     noise: float  # residual standard deviation of reward
-
-
-class _ArmStats:
-    __slots__ = ("precision", "targets", "count", "squared_rewards")
-
-    def __init__(self, capacity: int, prior: float) -> None:
-        self.precision = np.eye(capacity) * prior
-        self.targets = np.zeros(capacity)
-        self.count = 0
-        self.squared_rewards = 0.0
-
-    def grow(self, capacity: int, prior: float) -> None:
-        old = self.precision.shape[0]
-        precision = np.eye(capacity) * prior
-        precision[:old, :old] = self.precision
-        targets = np.zeros(capacity)
-        targets[:old] = self.targets
-        self.precision, self.targets = precision, targets
+    priors: np.ndarray  # (features,) prior precision of each feature
 
 
 class LinearThompson:
@@ -52,7 +40,9 @@ class LinearThompson:
     Each variant's reward is modelled as a linear function of binary context features.
     A decision samples each variant's expected reward from its posterior `draws` times and
     returns the share of draws each variant wins: Thompson sampling with an exact,
-    logged distribution.
+    logged distribution. The recent fit forgets evidence older than about `memory`
+    updates; it is published while it predicts the rewards of about the last `judged_over`
+    updates better than the fit that keeps everything (`memory=None`: only that one).
 
     >>> policy = LinearThompson(seed=3)
     >>> mobile, desktop = ["bias", "device=mobile"], ["bias", "device=desktop"]
@@ -73,23 +63,37 @@ class LinearThompson:
     def __init__(
         self,
         *,
-        prior: float = 1.0,
-        exploration_scale: float = 0.5,  # Chapelle & Li (2011): a narrower posterior explores enough and earns more
+        prior: float = 3.0,
+        pair_prior: float = 30.0,  # most pairs of fields do not interact: a pair must earn its weight with evidence
+        memory: float | None = 5000.0,
+        judged_over: float = 2000.0,
+        exploration_scale: float = 0.3,  # Chapelle & Li (2011): a narrower posterior explores enough and earns more
         max_features: int = 512,
         draws: int = 256,
         seed: int = 0,
     ) -> None:
         self.prior = prior
+        self.pair_prior = pair_prior
+        self.memory = memory
+        self.judged_over = judged_over
         self.exploration_scale = exploration_scale
         self.max_features = max_features
         self.draws = draws
         self.seed = seed
         self._rng = np.random.default_rng(seed)
         self._vocabulary: dict[str, int] = {}
+        self._priors: list[float] = []
         self._capacity = 16
-        self._arms: dict[str, _ArmStats] = {}
-        self._published = _Published({}, np.zeros((0, 0)), np.zeros((0, 0, 0)), np.sqrt(_PRIOR_NOISE))
+        self._lasting = Evidence(memory=None)
+        self._recent = Evidence(memory=memory) if memory is not None else None
+        self._updates = 0
+        self._fits: list[dict[str, np.ndarray]] = [{}, {}]  # the lasting and the recent means, every _REFIT_EVERY
+        self._errors = [0.0, 0.0]  # their squared errors on the rewards since, fading over `judged_over` updates
+        self._published = _Published({}, np.zeros((0, 0)), np.zeros((0, 0, 0)), np.sqrt(_PRIOR_NOISE), np.zeros(0))
         self._cache = DistributionCache()
+
+    def _prior_of(self, feature: str) -> float:
+        return self.pair_prior if "&" in feature else self.prior
 
     # learning side (the learner thread)
 
@@ -99,40 +103,46 @@ class LinearThompson:
             index = self._vocabulary.get(feature)
             if index is None and len(self._vocabulary) < self.max_features:
                 index = self._vocabulary[feature] = len(self._vocabulary)
+                self._priors.append(self._prior_of(feature))
             if index is not None:
                 indices.append(index)
         if len(self._vocabulary) > self._capacity:
             self._capacity = min(max(self._capacity * 2, len(self._vocabulary)), self.max_features)
-            for arm in self._arms.values():
-                arm.grow(self._capacity, self.prior)
+            for evidence in self._evidences():
+                evidence.grow(self._capacity)
         return np.array(indices, dtype=np.intp)
+
+    def _evidences(self) -> list[Evidence]:
+        return [self._lasting] if self._recent is None else [self._lasting, self._recent]
 
     def update(self, variant: str, features: Sequence[str], reward: float) -> None:
         indices = self._indices(features)
-        arm = self._arms.get(variant)
-        if arm is None:
-            arm = self._arms[variant] = _ArmStats(self._capacity, self.prior)
-        arm.precision[np.ix_(indices, indices)] += 1.0
-        arm.targets[indices] += reward
-        arm.count += 1
-        arm.squared_rewards += reward * reward
+        if self._recent is not None:
+            self._judge(variant, indices, reward)
+        for evidence in self._evidences():
+            evidence.add(variant, indices, reward, self._capacity)
+        self._updates += 1
+        if self._recent is not None and self._updates % _REFIT_EVERY == 0:
+            size, priors = len(self._vocabulary), np.array(self._priors)
+            self._fits = [self._lasting.means(size, priors), self._recent.means(size, priors)]
+
+    def _judge(self, variant: str, indices: np.ndarray, reward: float) -> None:
+        """Score each fit on a reward it has not learned from yet (prequential error)."""
+        keep = 1.0 - 1.0 / self.judged_over
+        for which, fit in enumerate(self._fits):
+            means = fit.get(variant)
+            predicted = 0.0 if means is None else float(means[indices[indices < len(means)]].sum())
+            self._errors[which] = keep * self._errors[which] + (reward - predicted) ** 2
 
     def refresh(self) -> None:
-        if not self._arms:
+        if not self._lasting.arms:
             return
         size = len(self._vocabulary)
-        names = list(self._arms)
-        precisions = np.stack([self._arms[v].precision[:size, :size] for v in names])
-        targets = np.stack([self._arms[v].targets[:size] for v in names])
-        covariances = np.linalg.inv(precisions)
-        means = np.einsum("aij,aj->ai", covariances, targets)
-        # residual sum of squares of a ridge fit, from sufficient statistics alone
-        explained = np.einsum("ai,ai->a", means, targets) + self.prior * np.einsum("ai,ai->a", means, means)
-        squared = sum(self._arms[v].squared_rewards for v in names)
-        count = sum(self._arms[v].count for v in names)
-        residual = max(float(squared - explained.sum()), 0.0)
+        priors = np.array(self._priors)
+        recent_wins = self._recent is not None and self._errors[1] < self._errors[0]
+        names, means, covariances, residual, count = (self._recent if recent_wins else self._lasting).fit(size, priors)
         noise = float(np.sqrt((residual + _PRIOR_NOISE) / (count + 1)))
-        self._published = _Published({v: i for i, v in enumerate(names)}, means, covariances, noise)
+        self._published = _Published({v: i for i, v in enumerate(names)}, means, covariances, noise, priors)
         self._cache = DistributionCache()
 
     # decision side (the request path): reads only the published snapshot
@@ -141,15 +151,18 @@ class LinearThompson:
         published = self._published
         size = published.means.shape[1]
         idx = np.array([i for f in features if (i := self._vocabulary.get(f)) is not None and i < size], dtype=np.intp)
-        unknown = (len(features) - len(idx)) / self.prior  # prior variance of features not learned yet
+        # prior variance of features not learned yet
+        unknown = sum(1.0 / self._prior_of(f) for f in features if self._vocabulary.get(f, size) >= size)
         means = np.zeros(len(variants))
-        variances = np.full(len(variants), len(features) / self.prior)
+        variances = np.full(len(variants), unknown + float((1.0 / published.priors[idx]).sum()))
         arms = [published.variants.get(v) for v in variants]
         known = [position for position, arm in enumerate(arms) if arm is not None]
         if known:
             rows = np.array([arms[position] for position in known], dtype=np.intp)
-            means[known] = published.means[rows][:, idx].sum(axis=1)
-            variances[known] = published.covariances[rows][:, idx][:, :, idx].sum(axis=(1, 2)) + unknown
+            means[known] = published.means[rows[:, None], idx].sum(axis=1)
+            # gather only the (features x features) blocks a context uses, never copy whole covariances
+            blocks = published.covariances[rows[:, None, None], idx[None, :, None], idx[None, None, :]]
+            variances[known] = blocks.sum(axis=(1, 2)) + unknown
         return means, variances
 
     def probabilities(self, variants: Sequence[str], features: Sequence[str]) -> np.ndarray:
@@ -181,33 +194,26 @@ class LinearThompson:
             result.append((feature, float(published.means[arm, index] - baseline)))
         return sorted(result, key=lambda item: item[1], reverse=True)
 
-    # snapshots
+    # snapshots: the evidence as stored, the prior left out
 
     def state(self) -> dict[str, Any]:
         size = len(self._vocabulary)
-        return {
-            "vocabulary": list(self._vocabulary),
-            "arms": {
-                v: {
-                    "precision": a.precision[:size, :size].tolist(),
-                    "targets": a.targets[:size].tolist(),
-                    "count": a.count,
-                    "squared_rewards": a.squared_rewards,
-                }
-                for v, a in self._arms.items()
-            },
-        }
+        state = {"vocabulary": list(self._vocabulary), "arms": self._lasting.state(size)["arms"],
+                 "updates": self._updates}
+        if self._recent is not None:
+            fits = [{v: m.tolist() for v, m in fit.items()} for fit in self._fits]
+            state |= {"recent": self._recent.state(size), "errors": list(self._errors), "fits": fits}
+        return state
 
     def load_state(self, state: dict[str, Any]) -> None:
         self._vocabulary = {f: i for i, f in enumerate(state["vocabulary"])}
+        self._priors = [self._prior_of(f) for f in self._vocabulary]
         size = len(self._vocabulary)
         self._capacity = max(16, size)
-        self._arms = {}
-        for variant, saved in state["arms"].items():
-            arm = _ArmStats(self._capacity, self.prior)
-            arm.precision[:size, :size] = np.array(saved["precision"]).reshape(size, size)
-            arm.targets[:size] = saved["targets"]
-            arm.count = saved["count"]
-            arm.squared_rewards = saved["squared_rewards"]
-            self._arms[variant] = arm
+        self._lasting.load_state(state["arms"], size, self._capacity, self.prior)
+        self._updates = state.get("updates", 0)
+        if self._recent is not None:  # a snapshot from before the recent fit starts it from everything learned
+            self._recent.load_state(state.get("recent", state["arms"]), size, self._capacity, self.prior)
+            self._errors = list(state.get("errors", [0.0, 0.0]))
+            self._fits = [{v: np.array(m) for v, m in fit.items()} for fit in state.get("fits", [{}, {}])]
         self.refresh()

@@ -11,16 +11,18 @@ from online_learning.join import PendingDecision
 from online_learning.learner import OnlineLearner
 from online_learning.policies import POLICY_KINDS
 from online_learning.reward import RewardWeights
-from tests.bench.common import Options, section, table
-from tests.bench.population import Population
+from tests.bench.common import Options, section, table, verdict
+from tests.bench.peers import VowpalWabbit
+from tests.bench.population import SITE_FIELDS, Population
 
 VARIANTS = ["v1", "v2", "v3", "v4"]
 KINDS = ("contextual", "thompson", "uniform")
+TARGET_UPDATES = 20_000
 
 
 def examples(count: int, seed: int) -> list[tuple[tuple[str, ...], str, float]]:
     """(features, shown variant, reward) for uniformly shown variants and clicks drawn from the population."""
-    population = Population(VARIANTS, seed=seed)
+    population = Population(VARIANTS, seed=seed, fields=SITE_FIELDS)
     rng = np.random.default_rng(seed)
     out = []
     for _ in range(count):
@@ -37,6 +39,18 @@ def direct_updates(kind: str, data) -> tuple[object, float]:
     for features, variant, reward in data:
         policy.update(variant, features, reward)
     return policy, len(data) / (time.perf_counter() - start)
+
+
+def vw_updates(data, exploration: str) -> float:
+    """Vowpal Wabbit learning the same examples with the same features (context in U, -q UA), as fast as it goes."""
+    vw = VowpalWabbit(exploration, seed=1)
+    propensity = 1.0 / len(VARIANTS)
+    start = time.perf_counter()
+    for features, variant, reward in data:
+        vw.learn(VARIANTS, features, VARIANTS.index(variant), propensity, reward)
+    rate = len(data) / (time.perf_counter() - start)
+    vw.close()
+    return rate
 
 
 def learner_updates(kind: str, data) -> float:
@@ -99,9 +113,18 @@ def run(opts: Options) -> dict:
                          "refresh_ms_max": round(max(refresh_ms), 3),
                          "probabilities_us_first": round(first, 2), "probabilities_us_memoised": round(memoised, 2)}
         rows.append([kind, direct, via_learner, float(np.median(refresh_ms)), max(refresh_ms), first, memoised])
+    for exploration in ("--squarecb", "--epsilon 0.05"):
+        rate = vw_updates(data, exploration)
+        results[f"vw {exploration}"] = {"updates_per_s": round(rate, 1)}
+        rows.append([f"vw {exploration}", rate, "", "", "", "", ""])
     features = len(data[0][0])
     print(table(["policy", "update/s", "via learner/s", "refresh ms p50", "refresh ms max",
                  "probs us (new ctx)", "probs us (memo)"], rows))
-    print(f"{features} features per example (bias, 5 fields, 10 pairs); probabilities over 4 variants, for a "
-          f"context first seen\nsince the last refresh, and again (memoised until the next refresh)")
-    return {"examples": count, "features_per_example": features, "policies": results}
+    print(f"{features} features per example (bias, 6 fields, 15 pairs); probabilities over 4 variants, for a "
+          f"context first seen\nsince the last refresh, and again (memoised until the next refresh); VW learns the "
+          f"same features\n(context namespace crossed with the variant, -q UA) through its Python API, parsing "
+          f"text as its users do")
+    contextual = results["contextual"]["learner_updates_per_s"]
+    verdicts = [verdict(contextual >= TARGET_UPDATES, f"contextual learner keeps up with {TARGET_UPDATES:,} events/s "
+                        f"on one core: {contextual:,.0f} updates/s through the reward join", quick=opts.quick)]
+    return {"examples": count, "features_per_example": features, "policies": results, "verdicts": verdicts}

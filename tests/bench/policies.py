@@ -22,6 +22,9 @@ POLICIES = ("contextual", "thompson", "uniform")
 VARIANTS = ["v1", "v2", "v3", "v4"]
 WORKERS = 6  # a few concurrent visitors, like a small site's traffic
 EVENTS_PER_POST = 50
+# Visitors arrive at a fixed rate, as in the `learning` section: the share must measure the policy,
+# not how many visitors a fast server squeezes into the 1 s reward window's learning lag.
+VISITORS_PER_S = 1000
 TARGET_SHARE = 0.90
 
 
@@ -50,12 +53,16 @@ async def drive(port: int, population: Population, visitors: list) -> tuple[dict
         status, _ = await connection.request(loadgen.post(HOST, port, "/v1/events", body))
         failed += status != 202
 
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+
     async def worker() -> None:
         nonlocal cursor, failed
         connection = await loadgen.Connection(HOST, port).open()
         events: list[dict] = []
         while cursor < count:
             index, cursor = cursor, cursor + 1
+            await asyncio.sleep(max(0.0, start + index / VISITORS_PER_S - loop.time()))
             context, probabilities = visitors[index]
             body = msgspec.json.encode({"site": "pk_bench", "visitor": f"bench-{index:08d}",
                                         "blocks": POLICIES, "context": context})
@@ -117,7 +124,8 @@ def run_seed(opts: Options, config: Path, seed: int) -> dict:
 
 
 def run(opts: Options) -> dict:
-    section(f"4. Policy reward through the HTTP API ({opts.impressions:,} impressions per policy, "
+    section(f"4. Policy reward through the HTTP API ({opts.impressions:,} impressions per policy at {VISITORS_PER_S:,} "
+            f"visitors/s, "
             f"seeds {','.join(map(str, opts.seeds))})")
     config = write_config(opts.work_dir / "bench.toml")
     seeds = [run_seed(opts, config, seed) for seed in opts.seeds]
