@@ -2,34 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 
-def with_floor(probabilities: np.ndarray, floor: float) -> np.ndarray:
+def with_floor(probabilities: Sequence[float], floor: float) -> list[float]:
     """Mix a policy's distribution with uniform so each of K variants has at least floor/K.
 
-    >>> with_floor(np.array([1.0, 0.0, 0.0]), 0.3).round(3).tolist()
+    A handful of variants: plain floats beat numpy calls on the decide path.
+
+    >>> [round(p, 3) for p in with_floor([1.0, 0.0, 0.0], 0.3)]
     [0.8, 0.1, 0.1]
     """
-    k = len(probabilities)
-    mixed = (1.0 - floor) * probabilities + floor / k
-    return mixed / mixed.sum()
+    share = floor / len(probabilities)
+    mixed = [(1.0 - floor) * p + share for p in probabilities]
+    total = sum(mixed)
+    return [p / total for p in mixed]
 
 
-def draw(probabilities: np.ndarray, rng: np.random.Generator) -> int:
+def best(probabilities: Sequence[float]) -> int:
+    """The index of the most likely variant (the first, on a tie).
+
+    >>> best([0.2, 0.5, 0.3])
+    1
+    """
+    return max(range(len(probabilities)), key=probabilities.__getitem__)
+
+
+def draw(probabilities: Sequence[float], rng: np.random.Generator) -> int:
     """Pick an index with the given probabilities; the caller logs probabilities[index] as propensity.
 
     >>> draw(np.array([0.0, 1.0, 0.0]), np.random.default_rng(7))
     1
     """
-    values = probabilities.tolist()  # a handful of variants: plain floats beat numpy calls here
-    threshold = rng.random() * sum(values)
+    threshold = rng.random() * sum(probabilities)
     total = 0.0
-    for index, value in enumerate(values):
+    for index, value in enumerate(probabilities):
         total += value
         if threshold < total:
             return index
-    return len(values) - 1
+    return len(probabilities) - 1
 
 
 def probability_of_best(samples: np.ndarray) -> np.ndarray:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from online_learning.policies.base import Stateless
+from online_learning.policies.cache import DistributionCache
 
 
 class FixedSplit(Stateless):
@@ -23,8 +24,12 @@ class FixedSplit(Stateless):
 
     def __init__(self, split: Mapping[str, float]) -> None:
         self.split = dict(split)
+        self._cache = DistributionCache(max_entries=1024)  # the split never changes: once per set of candidates
 
     def probabilities(self, variants: Sequence[str], features: Sequence[str]) -> np.ndarray:
+        return self._cache.get_or_compute(tuple(variants), lambda: self._shares(variants))
+
+    def _shares(self, variants: Sequence[str]) -> np.ndarray:
         shares = np.array([max(self.split.get(v, 0.0), 0.0) for v in variants], dtype=float)
         total = shares.sum()
         if total <= 0:

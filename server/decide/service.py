@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import time
@@ -12,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import orjson
 
-from online_learning.exploration import draw, with_floor
+from online_learning.exploration import best, draw, with_floor
 from online_learning.features import context_features
 from server.config.schema import Block, Site
 from server.decide import explain
@@ -37,7 +36,7 @@ class DecideDeps:
 
 def visitor_hash(key: bytes, site: str, visitor: str) -> str:
     """The server never stores a visitor id, only this keyed hash of it."""
-    return hmac.new(key, f"{site}:{visitor}".encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(key, f"{site}:{visitor}".encode(), "sha256")[:16].hex()  # one-shot: the C fast path
 
 
 def in_holdout(hashed_visitor: str | None, share: float, rng: np.random.Generator) -> bool:
@@ -103,14 +102,14 @@ def _choose(block, policy, candidates, features, personalized, deps, rule) -> tu
     if len(candidates) == 1:
         why = explain.for_rule(rule, block.policy) if rule else explain.for_fallback("only_option", block.policy)
         return candidates[0], 1.0, False, why
-    raw = policy.probabilities(candidates, features)
+    raw = policy.probabilities(candidates, features).tolist()
     learning = block.policy in LEARNING_POLICIES
     probabilities = with_floor(raw, block.exploration) if learning else raw
     index = draw(probabilities, deps.rng)
     chosen = candidates[index]
     # explored: the policy did not think this the most likely best, or was not yet sure (under even odds)
-    explored = learning and (index != int(np.argmax(raw)) or raw[index] < 0.5)
+    explored = learning and (index != best(raw) or raw[index] < 0.5)
     contributions = policy.contributions(chosen, features) if learning and not explored else []
     why = explain.for_choice(policy=block.policy, explored=explored, personalized=personalized,
                              contributions=contributions, rule=rule)
-    return chosen, float(probabilities[index]), explored, why
+    return chosen, probabilities[index], explored, why

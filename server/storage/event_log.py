@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import msgspec
 import pyarrow as pa
 
 from server.storage.rows import DECISION_COLUMNS, EVENT_COLUMNS, REPLAY_COLUMNS, DecisionRow, EventRow
@@ -35,7 +36,9 @@ EVENT_TYPES = dict(zip(EVENT_COLUMNS, [_TEXT, _TEXT, _TEXT, _TEXT, _TEXT, _REAL,
 
 
 def _table(rows: list, types: dict[str, pa.DataType]) -> pa.Table:
-    return pa.table({c: pa.array([getattr(r, c) for r in rows], type=t) for c, t in types.items()})
+    """Rows to Arrow columns; the columns are the first fields of each row, in order."""
+    columns = list(zip(*map(msgspec.structs.astuple, rows)))  # one C call per row beats a getattr per cell
+    return pa.table({c: pa.array(values, type=t) for (c, t), values in zip(types.items(), columns)})
 
 
 class EventLog:

@@ -27,7 +27,7 @@ class DecisionRow(Struct, kw_only=True):
     feedback: str | None
     decided_at: int
     seq: int = 0  # log position, given by the writer
-    features: tuple[str, ...] | None = None  # in memory only: the log keeps the context, ten times smaller
+    features: tuple[str, ...] | None = None  # in memory only (keep it last: the log stores the fields before it)
 
     def learned_features(self) -> tuple[str, ...]:
         """The features the policy used: kept from the decision, or derived again from the logged context."""

@@ -11,7 +11,6 @@ import asyncio
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,9 +19,9 @@ from server.storage.rows import DecisionRow, EventRow
 
 log = logging.getLogger("attune.writer")
 MAX_GROUP = 5000
-# Decisions wait for company up to this long: each commit costs DuckDB about a millisecond, and
-# nobody awaits a decision's write. An event batch (a client awaiting its 202) commits at once.
-DECISION_LINGER_S = 0.02
+# Decisions wait for company up to this long: each commit has a fixed cost of milliseconds in DuckDB,
+# and nobody awaits a decision's write. An event batch (a client awaiting its 202) commits at once.
+DECISION_LINGER_S = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +47,8 @@ class GroupCommitWriter:
         self._on_commit = on_commit
         self._queue: queue.SimpleQueue[DecisionRow | _EventBatch | None] = queue.SimpleQueue()
         self._seq = log_.max_seq()
+        self._urgent = threading.Event()  # set with every event batch: its client awaits the commit
+        self._backlog = False
         self._thread = threading.Thread(target=self._run, name="attune-writer", daemon=True)
         self.groups = 0
 
@@ -56,6 +57,7 @@ class GroupCommitWriter:
 
     def stop(self) -> None:
         self._queue.put(None)
+        self._urgent.set()
         self._thread.join()
 
     def log_decision(self, row: DecisionRow) -> None:
@@ -65,6 +67,7 @@ class GroupCommitWriter:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Stored] = loop.create_future()
         self._queue.put(_EventBatch(rows, future, loop))
+        self._urgent.set()
         return await future
 
     def _run(self) -> None:
@@ -80,23 +83,23 @@ class GroupCommitWriter:
         cursor.close()
 
     def _gather(self) -> list[DecisionRow | _EventBatch | None]:
-        """Everything queued now; if it is only decisions, also what comes within the linger time."""
-        items = [self._queue.get()]
-        urgent = not isinstance(items[0], DecisionRow)
-        deadline = time.monotonic() + DECISION_LINGER_S
+        """Everything queued now; if it starts with a decision, also what comes within the linger time.
+
+        The writer sleeps through the linger instead of waking for each decision: a wake-up per
+        decision takes the GIL from the request thread thousands of times a second. An event
+        batch (or stop) ends the linger at once.
+        """
+        first = self._queue.get()
+        if isinstance(first, DecisionRow) and not self._backlog:
+            self._urgent.wait(DECISION_LINGER_S)
+        self._urgent.clear()  # anything that set it was queued before, so the drain below takes it
+        items = [first]
         while len(items) < MAX_GROUP:
             try:
-                item = self._queue.get_nowait()
+                items.append(self._queue.get_nowait())
             except queue.Empty:
-                remaining = deadline - time.monotonic()
-                if urgent or remaining <= 0:
-                    break
-                try:
-                    item = self._queue.get(timeout=remaining)
-                except queue.Empty:
-                    break
-            items.append(item)
-            urgent = urgent or not isinstance(item, DecisionRow)
+                break
+        self._backlog = len(items) >= MAX_GROUP  # more may wait, maybe an event batch: no linger next time
         return items
 
     def _commit(self, cursor, items: list[DecisionRow | _EventBatch]) -> None:

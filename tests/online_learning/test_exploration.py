@@ -13,7 +13,7 @@ def test_with_floor_keeps_every_variant_at_floor_over_k(floor):
     rng = np.random.default_rng(3)
     for k in (2, 3, 5, 12):
         for probabilities in [np.eye(k)[0], np.full(k, 1 / k), *rng.dirichlet(np.full(k, 0.2), size=50)]:
-            mixed = with_floor(probabilities, floor)
+            mixed = np.array(with_floor(probabilities, floor))
             assert mixed.min() >= floor / k - 1e-12
             assert mixed.sum() == pytest.approx(1.0, abs=1e-12)
             # the floor only mixes in uniform: the policy's ranking of variants is kept

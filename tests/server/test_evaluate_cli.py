@@ -68,7 +68,7 @@ def test_a_variant_always_clicked_is_worth_more_than_one_never_clicked(logged):
         assert never["estimate"] == pytest.approx(0.0, abs=1e-9)
         assert clicked["low"] > never["high"]
         # uniform is what was logged, so every estimate of it is close to what the traffic earned (IPS: exactly)
-        assert values["uniform"][estimator]["estimate"] == pytest.approx(tips["logged"]["estimate"], abs=0.05)
+        assert values["uniform"][estimator]["estimate"] == pytest.approx(tips["logged"]["estimate"], abs=0.05), tips
     assert values["uniform"]["ips"]["estimate"] == pytest.approx(tips["logged"]["estimate"])
 
 
