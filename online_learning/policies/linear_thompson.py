@@ -22,6 +22,7 @@ from online_learning.policies.cache import DistributionCache
 from online_learning.policies.evidence import Evidence
 
 _PRIOR_NOISE = 0.25  # a pseudo-observation of reward variance so early exploration is not zero
+_MEMO_ENTRIES = 50_000  # contexts whose feature positions are remembered
 _REFIT_EVERY = 500  # updates between the fits that score predictions: fixed by the update count, so replayable
 
 
@@ -84,6 +85,7 @@ class LinearThompson:
         self._vocabulary: dict[str, int] = {}
         self._priors: list[float] = []
         self._capacity = 16
+        self._positions_memo: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray, int]] = {}
         self._lasting = Evidence(memory=None)
         self._recent = Evidence(memory=memory) if memory is not None else None
         self._updates = 0
@@ -115,23 +117,37 @@ class LinearThompson:
     def _evidences(self) -> list[Evidence]:
         return [self._lasting] if self._recent is None else [self._lasting, self._recent]
 
+    def _positions(self, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The features' indices and the flat cells of their block; memoised, as contexts recur and an
+        index, once given, never changes (the cells are redone when the matrices grow)."""
+        key = tuple(features)
+        found = self._positions_memo.get(key)
+        if found is None or found[2] != self._capacity:
+            if len(self._positions_memo) >= _MEMO_ENTRIES:
+                self._positions_memo = {}
+            indices = self._indices(features)
+            found = self._positions_memo[key] = (indices, (indices[:, None] * self._capacity + indices).ravel(),
+                                                 self._capacity)
+        return found[0], found[1]
+
     def update(self, variant: str, features: Sequence[str], reward: float) -> None:
-        indices = self._indices(features)
+        indices, cells = self._positions(features)
         if self._recent is not None:
             self._judge(variant, indices, reward)
         for evidence in self._evidences():
-            evidence.add(variant, indices, reward, self._capacity)
+            evidence.add(variant, indices, cells, reward, self._capacity)
         self._updates += 1
         if self._recent is not None and self._updates % _REFIT_EVERY == 0:
             size, priors = len(self._vocabulary), np.array(self._priors)
-            self._fits = [self._lasting.means(size, priors), self._recent.means(size, priors)]
+            self._fits = [_padded(self._lasting.means(size, priors), self.max_features),
+                          _padded(self._recent.means(size, priors), self.max_features)]
 
     def _judge(self, variant: str, indices: np.ndarray, reward: float) -> None:
         """Score each fit on a reward it has not learned from yet (prequential error)."""
         keep = 1.0 - 1.0 / self.judged_over
         for which, fit in enumerate(self._fits):
-            means = fit.get(variant)
-            predicted = 0.0 if means is None else float(means[indices[indices < len(means)]].sum())
+            means = fit.get(variant)  # padded with zeros: features newer than the fit predict nothing
+            predicted = 0.0 if means is None else float(means[indices].sum())
             self._errors[which] = keep * self._errors[which] + (reward - predicted) ** 2
 
     def refresh(self) -> None:
@@ -201,12 +217,13 @@ class LinearThompson:
         state = {"vocabulary": list(self._vocabulary), "arms": self._lasting.state(size)["arms"],
                  "updates": self._updates}
         if self._recent is not None:
-            fits = [{v: m.tolist() for v, m in fit.items()} for fit in self._fits]
+            fits = [{v: m[:size].tolist() for v, m in fit.items()} for fit in self._fits]
             state |= {"recent": self._recent.state(size), "errors": list(self._errors), "fits": fits}
         return state
 
     def load_state(self, state: dict[str, Any]) -> None:
         self._vocabulary = {f: i for i, f in enumerate(state["vocabulary"])}
+        self._positions_memo = {}
         self._priors = [self._prior_of(f) for f in self._vocabulary]
         size = len(self._vocabulary)
         self._capacity = max(16, size)
@@ -215,5 +232,15 @@ class LinearThompson:
         if self._recent is not None:  # a snapshot from before the recent fit starts it from everything learned
             self._recent.load_state(state.get("recent", state["arms"]), size, self._capacity, self.prior)
             self._errors = list(state.get("errors", [0.0, 0.0]))
-            self._fits = [{v: np.array(m) for v, m in fit.items()} for fit in state.get("fits", [{}, {}])]
+            self._fits = [_padded({v: np.array(m) for v, m in fit.items()}, self.max_features)
+                          for fit in state.get("fits", [{}, {}])]
         self.refresh()
+
+
+def _padded(means: dict[str, np.ndarray], length: int) -> dict[str, np.ndarray]:
+    """Each variant's means with zeros up to `length`, so any feature index can be read without a check."""
+    padded = {}
+    for variant, values in means.items():
+        padded[variant] = np.zeros(length)
+        padded[variant][:len(values)] = values
+    return padded
