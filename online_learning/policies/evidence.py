@@ -71,6 +71,17 @@ class Evidence:
             self._weight /= self._newest
             self._newest = 1.0
 
+    def restart_from(self, other: Evidence) -> None:
+        """Hold a copy of another's statistics, faded as they are now (tastes changed: older evidence misleads)."""
+        scale = other._newest
+        self.arms = {}
+        for variant, source in other.arms.items():
+            arm = self.arms[variant] = ArmStats(source.evidence.shape[0])
+            arm.evidence, arm.targets = source.evidence / scale, source.targets / scale
+            arm.count, arm.squared_rewards = source.count / scale, source.squared_rewards / scale
+        self._weight = 1.0 / self._fade
+        self._newest = 1.0
+
     def _system(self, size: int, priors: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
         names = list(self.arms)
         precisions = np.stack([self.arms[v].evidence[:size, :size] for v in names]) / self._newest

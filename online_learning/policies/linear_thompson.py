@@ -5,8 +5,10 @@ cheap. Two sets are kept: one that keeps everything and one whose evidence fades
 few thousand updates. Each update also scores both published fits on the reward it
 brings, and `refresh` publishes the fit that has predicted recent rewards better: the
 lasting one while visitors stay the same, the recent one once their tastes change.
-`refresh` inverts the precision matrices off the request path and publishes means and
-covariances that `probabilities` reads.
+When the recent fit predicts clearly better (tastes changed), the lasting set restarts
+from the recent one, so it gathers the new tastes at full strength instead of carrying
+the old ones for ever. `refresh` inverts the precision matrices off the request path and
+publishes means and covariances that `probabilities` reads.
 """
 
 from __future__ import annotations
@@ -66,8 +68,9 @@ class LinearThompson:
         *,
         prior: float = 3.0,
         pair_prior: float = 30.0,  # most pairs of fields do not interact: a pair must earn its weight with evidence
-        memory: float | None = 5000.0,
+        memory: float | None = 2000.0,
         judged_over: float = 2000.0,
+        shift_margin: float = 0.02,  # how much better the recent fit must predict before the past is dropped
         exploration_scale: float = 0.3,  # Chapelle & Li (2011): a narrower posterior explores enough and earns more
         max_features: int = 512,
         draws: int = 256,
@@ -77,6 +80,7 @@ class LinearThompson:
         self.pair_prior = pair_prior
         self.memory = memory
         self.judged_over = judged_over
+        self.shift_margin = shift_margin
         self.exploration_scale = exploration_scale
         self.max_features = max_features
         self.draws = draws
@@ -138,6 +142,9 @@ class LinearThompson:
             evidence.add(variant, indices, cells, reward, self._capacity)
         self._updates += 1
         if self._recent is not None and self._updates % _REFIT_EVERY == 0:
+            if self._errors[1] < (1.0 - self.shift_margin) * self._errors[0]:
+                self._lasting.restart_from(self._recent)  # the recent fit predicts clearly better: tastes changed
+                self._errors[0] = self._errors[1]
             size, priors = len(self._vocabulary), np.array(self._priors)
             self._fits = [_padded(self._lasting.means(size, priors), self.max_features),
                           _padded(self._recent.means(size, priors), self.max_features)]

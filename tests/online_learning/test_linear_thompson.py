@@ -185,7 +185,7 @@ def test_features_beyond_max_features_are_ignored():
 
 def test_after_a_change_of_tastes_the_recent_fit_takes_over():
     # Every visitor liked "a", then every visitor likes "b": the fit that keeps everything still favours "a"
-    # after 6,000 updates of the new tastes; the recent fit (memory 5,000) has forgotten enough to prefer "b",
+    # after 6,000 updates of the new tastes; the recent fit (memory 2,000) has forgotten enough to prefer "b",
     # and its predictions have been better since, so it is the one published. Deterministic: no draws involved.
     policy = LinearThompson(seed=0)
     lasting = LinearThompson(seed=0, memory=None)
@@ -198,6 +198,30 @@ def test_after_a_change_of_tastes_the_recent_fit_takes_over():
     policy.refresh()
     lasting.refresh()
     assert lasting.expected_rewards(["a", "b"], features).argmax() == 0
+    assert policy.expected_rewards(["a", "b"], features).argmax() == 1
+
+
+def test_a_change_of_tastes_restarts_the_lasting_fit_and_steady_tastes_never_do():
+    # Clicks are noisy (60 % for the liked variant, 40 % for the other), so both fits make errors. While tastes
+    # hold, the fit that keeps everything predicts at least as well and keeps every update; once they flip, the
+    # recent fit predicts clearly better and the lasting one restarts from it instead of carrying the old tastes.
+    rng = np.random.default_rng(11)
+    policy = LinearThompson(seed=0)
+    features = ("bias", "device=mobile")
+
+    def run(liked: str, updates: int) -> None:
+        for t in range(updates):
+            variant = ("a", "b")[t % 2]
+            policy.update(variant, features, float(rng.random() < (0.6 if variant == liked else 0.4)))
+
+    def kept() -> float:
+        return sum(arm["count"] for arm in policy.state()["arms"].values())
+
+    run("a", 20_000)
+    assert kept() == pytest.approx(20_000)
+    run("b", 6_000)
+    assert kept() < 10_000  # restarted after the change: only recent, faded evidence remains
+    policy.refresh()
     assert policy.expected_rewards(["a", "b"], features).argmax() == 1
 
 
