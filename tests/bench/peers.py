@@ -15,11 +15,14 @@ from online_learning.exploration import draw, with_floor
 from online_learning.policies import LinearThompson
 
 ATTUNE_FLOOR = 0.02  # a block's default exploration floor
-ATTUNE_REFRESH = 0.5  # seconds: the server's learner publishes the policy this often
+ATTUNE_REFRESH = 0.2  # seconds: the server's learner publishes the policy this often
 
 
 class AttunePolicy:
-    """Attune's default contextual policy as the server runs it: floor, exact draw, periodic refresh."""
+    """Attune's default contextual policy as the server runs it: floor, exact draw, periodic refresh.
+
+    In-process, for tuning (`tests/bench/tune.py`); the benchmark itself drives the real server over HTTP.
+    """
 
     name = "attune contextual"
     refresh_interval = ATTUNE_REFRESH
