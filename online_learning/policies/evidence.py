@@ -33,6 +33,12 @@ class ArmStats:
         targets[:old] = self.targets
         self.evidence, self.targets = evidence, targets
 
+    def scaled_copy(self, divisor: float) -> ArmStats:
+        copy = ArmStats.__new__(ArmStats)  # no zero matrices to throw away
+        copy.evidence, copy.targets = self.evidence / divisor, self.targets / divisor
+        copy.count, copy.squared_rewards = self.count / divisor, self.squared_rewards / divisor
+        return copy
+
     def shrink(self, divisor: float) -> None:
         self.evidence /= divisor
         self.targets /= divisor
@@ -73,12 +79,7 @@ class Evidence:
 
     def restart_from(self, other: Evidence) -> None:
         """Hold a copy of another's statistics, faded as they are now (tastes changed: older evidence misleads)."""
-        scale = other._newest
-        self.arms = {}
-        for variant, source in other.arms.items():
-            arm = self.arms[variant] = ArmStats(source.evidence.shape[0])
-            arm.evidence, arm.targets = source.evidence / scale, source.targets / scale
-            arm.count, arm.squared_rewards = source.count / scale, source.squared_rewards / scale
+        self.arms = {variant: arm.scaled_copy(other._newest) for variant, arm in other.arms.items()}
         self._weight = 1.0 / self._fade
         self._newest = 1.0
 

@@ -246,8 +246,4 @@ class LinearThompson:
 
 def _padded(means: dict[str, np.ndarray], length: int) -> dict[str, np.ndarray]:
     """Each variant's means with zeros up to `length`, so any feature index can be read without a check."""
-    padded = {}
-    for variant, values in means.items():
-        padded[variant] = np.zeros(length)
-        padded[variant][:len(values)] = values
-    return padded
+    return {variant: np.pad(values, (0, length - len(values))) for variant, values in means.items()}
