@@ -17,6 +17,7 @@ from server.learner.runtime import LearnerRuntime
 from server.settings import Settings
 from server.sites import SiteRegistry
 from server.storage.event_log import EventLog
+from server.storage.rollup import RollupThread
 from server.storage.writer import GroupCommitWriter
 
 log = logging.getLogger("attune")
@@ -47,6 +48,7 @@ class Runtime:
             suppression=self.suppression, snapshot_interval=settings.snapshot_interval,
         )
         self.writer = GroupCommitWriter(self.event_log, on_commit=self.learner.submit)
+        self.rollup = RollupThread(self.event_log)  # keeps results pages fast however long the log grows
         self.decide_deps = DecideDeps(
             sites=self.sites, log_decision=self.writer.log_decision, suppression=self.suppression,
             visitor_key=self.visitor_key, policy_version=lambda: self.learner.version,
@@ -58,8 +60,10 @@ class Runtime:
         log.info("restored the learner: %d rows replayed, %d examples learned", replayed, self.learner.version)
         self.learner.start()
         self.writer.start()
+        self.rollup.start()
 
     def stop(self) -> None:
+        self.rollup.stop()
         self.writer.stop()  # flush what was queued first, so the learner's last snapshot covers it
         self.learner.stop()
         self.event_log.close()

@@ -1,11 +1,10 @@
-"""Results per block, from the event log in DuckDB: one grouped query, the rest is arithmetic.
+"""Results per block: the rollup of finished decisions plus the raw log since, then arithmetic.
 
-Counted as the learner counts (online_learning/join.py): only decisions that were seen (an
-impression) enter rates and rewards, and a click, dismissal or rating counts only up to the close
-of the decision's reward window, which opens at its first impression, lasts the window logged with
-the decision, and closes early at a rating. Time is the server's clock (`received_at`). One
-difference, for speed: the learner also drops a decision first seen over 30 minutes after it was
-made; such (rare) late impressions still count here.
+Counted as the learner counts (online_learning/join.py), outcome by outcome in
+server/storage/rollup.py: only decisions seen within the learner's 30 minutes enter rates and
+rewards, and a click, dismissal or rating counts only up to the close of the decision's reward
+window, which opens at its first impression, lasts the window logged with the decision, and closes
+early at a rating. Time is the server's clock (`received_at`). Rewards use the site's current weights.
 """
 
 from __future__ import annotations
@@ -15,55 +14,48 @@ from collections import defaultdict
 
 from msgspec import Struct
 
+from online_learning.join import DECISION_TTL_MS
 from server.admin.stats import difference, mean_interval, wilson
 from server.config.schema import Block, Site
+from server.storage.rollup import SKEW_MS, folded_below, outcome_classes
 
 # A bucket size gives the time series at most ~120 points over the span of the log.
 BUCKETS_MS = [60_000, 300_000, 900_000, 3_600_000, 6 * 3_600_000, 86_400_000, 7 * 86_400_000]
+FOREVER_MS = 2**62
 
-SPAN = "SELECT min(decided_at), max(decided_at) FROM decisions WHERE site = $site AND block = $block"
-
-QUERY = """
-WITH responses AS (  -- the few decisions someone responded to: first click, dismissal and rating
-    SELECT decision_id, min(received_at) FILTER (WHERE type = 'click') AS clicked_at,
-           min(received_at) FILTER (WHERE type = 'dismiss') AS dismissed_at,
-           min(received_at) FILTER (WHERE type = 'rating') AS rated_at,
-           arg_min(value, received_at) FILTER (WHERE type = 'rating') AS first_rating
-    FROM events WHERE site = $site AND type IN ('click', 'dismiss', 'rating') GROUP BY decision_id
-), opened AS (  -- when those decisions were first seen: their reward windows open then
-    SELECT decision_id, min(received_at) AS seen_at FROM events
-    WHERE site = $site AND type = 'impression' AND decision_id IN (SELECT decision_id FROM responses)
-    GROUP BY decision_id
-), answered AS (
-    SELECT * FROM responses JOIN opened USING (decision_id)
-), d AS (
-    SELECT decision_id, variant, holdout, explored, reason = 'disabled' AS disabled, propensity,
-           len(candidates) AS k, feedback, decided_at // $bucket * $bucket AS t,
-           decision_id IN (SELECT decision_id FROM events WHERE site = $site AND type = 'impression') AS seen,
-           -- the reward window: window_ms from the first impression, or until an earlier rating
-           CASE WHEN o.rated_at IS NULL THEN o.seen_at + window_ms
-                ELSE least(o.seen_at + window_ms, greatest(o.seen_at, o.rated_at)) END AS closes_at,
-           o.clicked_at, o.dismissed_at, o.rated_at, o.first_rating
-    FROM decisions LEFT JOIN answered o USING (decision_id)
-    WHERE site = $site AND block = $block
-), windowed AS (
-    SELECT *, coalesce(clicked_at <= closes_at, false) AS clicked,
-           coalesce(dismissed_at <= closes_at, false) AS dismissed,
-           CASE WHEN rated_at <= closes_at THEN first_rating END AS rating
-    FROM d
-), r AS (
-    SELECT *, CASE WHEN NOT (clicked OR dismissed OR rating IS NOT NULL) THEN $w_default
-                   ELSE CASE WHEN clicked THEN $w_click ELSE 0 END + CASE WHEN dismissed THEN $w_dismiss ELSE 0 END
-                      + CASE WHEN rating IS NULL THEN 0 WHEN feedback = 'stars' THEN $w_stars * (rating - 3) / 2
-                             WHEN rating > 0 THEN $w_up ELSE $w_down END
-              END AS reward
-    FROM windowed
+SPAN = """
+SELECT min(low), max(high) FROM (
+    SELECT min(minute) AS low, max(minute) AS high FROM results_rollup
+    WHERE site = $site AND block = $block AND minute < $from
+    UNION ALL
+    SELECT min(decided_at), max(decided_at) FROM decisions WHERE site = $site AND block = $block AND decided_at >= $from
 )
-SELECT t, variant, holdout, explored, disabled, count(*) AS decisions, count_if(seen) AS impressions,
-       count_if(seen AND clicked) AS clicks, count(rating) FILTER (WHERE seen) AS ratings,
-       coalesce(sum(rating) FILTER (WHERE seen), 0), coalesce(sum(rating * rating) FILTER (WHERE seen), 0),
-       coalesce(sum(reward) FILTER (WHERE seen), 0), coalesce(sum(reward * reward) FILTER (WHERE seen), 0),
-       coalesce(sum(reward / k / propensity) FILTER (WHERE seen), 0) AS uniform_ips
+"""
+
+QUERY = f"""
+WITH classes AS (  -- counts per minute and outcome: finished decisions from the rollup, the rest from the log
+    SELECT minute, variant, holdout, explored, disabled, feedback, seen, clicked, dismissed, rating, decisions, inverse_kp
+    FROM results_rollup WHERE site = $site AND block = $block AND minute < $from
+    UNION ALL
+    SELECT minute, variant, holdout, explored, disabled, feedback, seen, clicked, dismissed, rating, decisions, inverse_kp
+    FROM ({outcome_classes(one_block=True)})
+), r AS (
+    SELECT *, minute // $bucket * $bucket AS t,
+           CASE WHEN NOT (clicked OR dismissed OR rating IS NOT NULL) THEN $w_default
+                ELSE CASE WHEN clicked THEN $w_click ELSE 0 END + CASE WHEN dismissed THEN $w_dismiss ELSE 0 END
+                   + CASE WHEN rating IS NULL THEN 0 WHEN feedback = 'stars' THEN $w_stars * (rating - 3) / 2
+                          WHEN rating > 0 THEN $w_up ELSE $w_down END
+           END AS reward
+    FROM classes
+)
+SELECT t, variant, holdout, explored, disabled, sum(decisions) AS decisions,
+       coalesce(sum(decisions) FILTER (WHERE seen), 0) AS impressions,
+       coalesce(sum(decisions) FILTER (WHERE clicked), 0) AS clicks,
+       coalesce(sum(decisions) FILTER (WHERE rating IS NOT NULL), 0) AS ratings,
+       coalesce(sum(decisions * rating), 0), coalesce(sum(decisions * rating * rating), 0),
+       coalesce(sum(decisions * reward) FILTER (WHERE seen), 0),
+       coalesce(sum(decisions * reward * reward) FILTER (WHERE seen), 0),
+       coalesce(sum(inverse_kp * reward) FILTER (WHERE seen), 0) AS uniform_ips
 FROM r GROUP BY ALL
 """
 
@@ -127,13 +119,20 @@ def bucket_for(span_ms: int) -> int:
 
 
 def block_results(cursor, *, site: Site, block: Block) -> BlockResults:
-    low, high = cursor.execute(SPAN, {"site": site.key, "block": block.id}).fetchone()
-    bucket = bucket_for((high or 0) - (low or 0))
-    w = site.reward_weights
-    rows = cursor.execute(QUERY, {
-        "site": site.key, "block": block.id, "bucket": bucket, "w_default": w.default,
-        "w_click": w.click, "w_dismiss": w.dismiss, "w_stars": w.stars, "w_up": w.thumbs_up, "w_down": w.thumbs_down,
-    }).fetchall()
+    cursor.execute("BEGIN")  # one snapshot: the rollup and the raw log above its watermark never overlap
+    try:
+        below = folded_below(cursor)
+        where = {"site": site.key, "block": block.id}
+        low, high = cursor.execute(SPAN, {**where, "from": below}).fetchone()
+        bucket = bucket_for((high or 0) - (low or 0))
+        w = site.reward_weights
+        rows = cursor.execute(QUERY, {
+            **where, "from": below, "to": FOREVER_MS, "events_to": FOREVER_MS, "skew": SKEW_MS, "ttl": DECISION_TTL_MS,
+            "bucket": bucket, "w_default": w.default, "w_click": w.click, "w_dismiss": w.dismiss, "w_stars": w.stars,
+            "w_up": w.thumbs_up, "w_down": w.thumbs_down,
+        }).fetchall()
+    finally:
+        cursor.execute("COMMIT")
     return _summarise(rows, site=site, block=block, bucket=bucket)
 
 

@@ -9,6 +9,7 @@ import duckdb
 import msgspec
 import pyarrow as pa
 
+from server.storage.rollup import SCHEMA as ROLLUP_SCHEMA
 from server.storage.rows import DECISION_COLUMNS, EVENT_COLUMNS, REPLAY_COLUMNS, DecisionRow, EventRow
 
 SCHEMA = """
@@ -48,7 +49,7 @@ class EventLog:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._connection = duckdb.connect(str(path))
-        self._connection.execute(SCHEMA)
+        self._connection.execute(SCHEMA + ROLLUP_SCHEMA)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self._connection.cursor()

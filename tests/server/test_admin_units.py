@@ -81,7 +81,8 @@ def _event(decision_id: str, kind: str, at: int, value: float | None = None) -> 
 
 
 def test_results_count_responses_only_inside_the_reward_window_as_the_learner_does(tmp_path):
-    """A window of 1 s opens at the first impression and closes early at a rating; the learner agrees."""
+    """A window of 1 s opens at the first impression (within 30 minutes) and closes early at a rating; the learner
+    agrees."""
     cases = {  # decision: (events as (type, ms after the decision, value), clicked?, rated?)
         "in-time": ([("impression", 100, None), ("click", 1_050, None)], True, False),
         "late-click": ([("impression", 100, None), ("click", 1_200, None)], False, False),
@@ -90,6 +91,7 @@ def test_results_count_responses_only_inside_the_reward_window_as_the_learner_do
         "rating-closes-it": ([("impression", 100, None), ("rating", 200, 1.0), ("click", 300, None)], False, True),
         "late-rating": ([("impression", 100, None), ("rating", 1_500, -1.0)], False, False),
         "never-seen": ([("click", 100, None)], False, False),
+        "seen-too-late": ([("impression", 31 * 60_000, None), ("click", 31 * 60_000 + 10, None)], False, False),
     }
     log = EventLog(tmp_path / "attune.duckdb")
     start = 1_000_000
@@ -102,7 +104,7 @@ def test_results_count_responses_only_inside_the_reward_window_as_the_learner_do
     config = load_config(TEST_CONFIG)
     results = block_results(log.cursor(), site=config.sites[0], block=config.sites[0].blocks[0])
     (deal,) = [v for v in results.variants if v.variant == "deal"]
-    assert deal.decisions == len(cases) and deal.impressions == len(cases) - 1  # "never-seen" has no impression
+    assert deal.decisions == len(cases) and deal.impressions == len(cases) - 2  # "never-seen", "seen-too-late"
     assert deal.clicks == sum(clicked for _, clicked, _ in cases.values()) == 3
     assert deal.ratings == sum(rated for _, _, rated in cases.values()) == 1 and deal.mean_rating == 1.0
 
@@ -114,7 +116,7 @@ def test_results_count_responses_only_inside_the_reward_window_as_the_learner_do
         else:
             learned += join.advance(row.received_at - 1)
             learned += join.add_event(row.decision_id, row.type, row.value, at=row.received_at)
-    learned += join.advance(start + 60_000)
+    learned += join.advance(start + 3_600_000)
     assert {d.decision_id for d in learned if d.outcome.clicked} == {d for d, (_, c, _) in cases.items() if c}
     assert {d.decision_id for d in learned if d.outcome.thumbs} == {d for d, (_, _, r) in cases.items() if r}
     log.close()
