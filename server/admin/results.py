@@ -17,10 +17,8 @@ from msgspec import Struct
 from online_learning.join import DECISION_TTL_MS
 from server.admin.stats import difference, mean_interval, wilson
 from server.config.schema import Block, Site
-from server.storage.rollup import SKEW_MS, folded_below, outcome_classes
+from server.storage.rollup import SKEW_MS, bucket_for, folded_below, outcome_classes
 
-# A bucket size gives the time series at most ~120 points over the span of the log.
-BUCKETS_MS = [60_000, 300_000, 900_000, 3_600_000, 6 * 3_600_000, 86_400_000, 7 * 86_400_000]
 FOREVER_MS = 2**62
 
 SPAN = """
@@ -112,10 +110,6 @@ def _ci(pair: tuple[float, float] | None) -> Interval | None:
 
 def _num(x: float) -> float | None:
     return None if x is None or math.isnan(x) else x
-
-
-def bucket_for(span_ms: int) -> int:
-    return next((b for b in BUCKETS_MS if span_ms / b <= 120), BUCKETS_MS[-1])
 
 
 def block_results(cursor, *, site: Site, block: Block) -> BlockResults:

@@ -22,7 +22,9 @@ from online_learning.join import DECISION_TTL_MS
 
 log = logging.getLogger("attune.rollup")
 
-MINUTE_MS = 60_000
+MINUTE_MS, HOUR_MS, DAY_MS = 60_000, 3_600_000, 86_400_000
+# The time series' bucket: the smallest that gives at most ~120 points over the block's span. Each divides the next.
+BUCKETS_MS = [MINUTE_MS, 5 * MINUTE_MS, 15 * MINUTE_MS, HOUR_MS, 6 * HOUR_MS, DAY_MS, 7 * DAY_MS]
 SETTLE_MS = 5 * 60_000  # an event stamped this long ago is surely committed
 CHUNK_MS = 86_400_000  # a first fold of a long log runs a day per transaction
 VERSION = 1  # bump when the outcome classes change: the rollup is rebuilt from the log
@@ -114,12 +116,54 @@ def fold(cursor, *, now_ms: int, stopping: threading.Event | None = None) -> int
         except Exception:
             cursor.execute("ROLLBACK")
             raise
+        if end // HOUR_MS > below // HOUR_MS:  # hourly: a long-lived block keeps a few rows per hour or day
+            compact(cursor, below=end)
         below = start = end
         next_first = cursor.execute("SELECT min(decided_at) FROM decisions WHERE decided_at >= $s",
                                     {"s": start}).fetchone()[0]
         if next_first is not None and _floor(next_first) > start:
             start = min(target, _floor(next_first))  # skip a quiet spell instead of folding empty days
     return below
+
+
+def bucket_for(span_ms: int) -> int:
+    return next((b for b in BUCKETS_MS if span_ms / b <= 120), BUCKETS_MS[-1])
+
+
+def grain_for(first_minute: int, last_minute: int) -> int:
+    """The coarsest grain a block's rows can be merged to: its series' bucket is, and stays, a multiple of it
+    (a span only grows, and merging floors its ends, so the span is judged as it will be after merging)."""
+    for grain in (DAY_MS, HOUR_MS):
+        if bucket_for(last_minute // grain * grain - first_minute // grain * grain) >= grain:
+            return grain
+    return MINUTE_MS
+
+
+def compact(cursor, *, below: int) -> None:
+    """Merge each block's minute rows into hours once its span is over 30 hours, into days once over 30 days."""
+    blocks = cursor.execute("SELECT site, block, min(minute), max(minute), count(*) FROM results_rollup GROUP BY ALL"
+                            ).fetchall()
+    for site, block, first, last, rows in blocks:
+        grain = grain_for(first, last)
+        if grain == MINUTE_MS:
+            continue
+        where = {"site": site, "block": block}
+        cursor.execute("BEGIN")
+        try:
+            cursor.execute("""
+                CREATE OR REPLACE TEMP TABLE merged AS
+                SELECT site, block, minute // $grain * $grain AS minute, variant, holdout, explored, disabled, feedback,
+                       seen, clicked, dismissed, rating, sum(decisions) AS decisions, sum(inverse_kp) AS inverse_kp
+                FROM results_rollup WHERE site = $site AND block = $block GROUP BY ALL""", {**where, "grain": grain})
+            merged = cursor.execute("SELECT count(*) FROM merged").fetchone()[0]
+            if merged < rows:
+                cursor.execute("DELETE FROM results_rollup WHERE site = $site AND block = $block", where)
+                cursor.execute("INSERT INTO results_rollup SELECT * FROM merged")
+            cursor.execute("DROP TABLE merged")
+            cursor.execute("COMMIT")
+        except Exception:
+            cursor.execute("ROLLBACK")
+            raise
 
 
 def _reset_if_outdated(cursor) -> int:

@@ -76,20 +76,27 @@ def _rolled_up(log: EventLog) -> int:
     return log.cursor().execute("SELECT coalesce(sum(decisions), 0) FROM results_rollup").fetchone()[0]
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_results_are_the_same_whatever_the_fold_has_reached(tmp_path, seed):
+@pytest.mark.parametrize(("seed", "hours", "grain"), [(1, 6, rollup.MINUTE_MS), (2, 6, rollup.MINUTE_MS),
+                                                      (5, 40, rollup.HOUR_MS), (6, 45 * 24, rollup.DAY_MS)])
+def test_results_are_the_same_whatever_the_fold_has_reached(tmp_path, seed, hours, grain):
+    """Over 30 hours a block's rows merge into hours, over 30 days into days: the page must not change."""
     log = EventLog(tmp_path / "attune.duckdb")
-    n = _random_log(log, seed=seed)
+    n = _random_log(log, seed=seed, hours=hours)
     from_the_raw_log = _results(log)
     assert sum(v["decisions"] for r in from_the_raw_log.values() for v in r["variants"]) == n
     cursor = log.cursor()
     folded = []
-    for now in [START + 30 * 60_000, START + 2 * HOUR, START + 5 * HOUR, START + 7 * HOUR, START + 30 * HOUR]:
+    for now in [START + 30 * 60_000, START + int(0.3 * hours * HOUR), START + int(0.8 * hours * HOUR),
+                START + (hours + 2) * HOUR, START + (hours + 30) * HOUR]:
         below = rollup.fold(cursor, now_ms=now)
         assert below <= now - rollup.DECISION_TTL_MS - 600_000 - rollup.SETTLE_MS  # only outcomes that are final
         folded.append(_rolled_up(log))
         _same(_results(log), from_the_raw_log)
     assert folded[0] == 0 and 0 < folded[1] < folded[2] < folded[3] == n == folded[4]  # it did fold, a part at a time
+    minutes = [m for (m,) in cursor.execute("SELECT minute FROM results_rollup WHERE block = 'hero'").fetchall()]
+    assert all(m % grain == 0 for m in minutes) and (grain == rollup.DAY_MS or any(m % (2 * grain) for m in minutes))
+    keys = "site, block, minute, variant, holdout, explored, disabled, feedback, seen, clicked, dismissed, rating"
+    assert cursor.execute(f"SELECT count(*) = count(DISTINCT ({keys})) FROM results_rollup").fetchone()[0]  # merged
     log.close()
 
 
