@@ -20,8 +20,8 @@ from server.admin.decisions import DecisionView, search
 from server.admin.results import BlockResults, block_results
 from server.admin.sanitise import clean
 from server.admin.schemas import (
-    Applied, BlockPatch, BlockSummary, ConfigBody, ConfigPreview, ConfigText, Login, Me, Preview, PreviewBody,
-    SitePatch, SiteView, VariantBody,
+    Applied, BlockPatch, BlockSummary, ConfigBody, ConfigPreview, ConfigText, CreatedUser, Login, Me, NewUser,
+    PasswordChange, Preview, PreviewBody, SitePatch, SiteView, UserView, VariantBody,
 )
 from server.admin.service import Admin
 from server.admin.sessions import COOKIE, session_cookie
@@ -88,6 +88,29 @@ class AdminApi(Controller):
     @get("/me", summary="Who is signed in", sync_to_thread=False)
     def whoami(self, request: Request) -> Me:
         return me(request.user)
+
+    @put("/me/password", opt={ANY_ROLE: True}, status_code=200, sync_to_thread=True,
+         summary="Change your own password; your other sessions end")
+    def change_password(self, request: Request, data: JSONBody[PasswordChange],
+                        admin: NamedDependency[Admin]) -> Me:
+        admin.change_password(request.user, data.current, data.new, session=request.cookies.get(COOKIE))
+        return me(request.user)
+
+    @get("/users", summary="Who can sign in, and their roles", sync_to_thread=True)
+    def users(self, admin: NamedDependency[Admin]) -> list[UserView]:
+        return [UserView(name=u.name, role=u.role) for u in admin.users.all()]
+
+    @post("/users", status_code=201, sync_to_thread=True,
+          summary="Add a user; without a password one is made and returned this once")
+    def add_user(self, request: Request, data: JSONBody[NewUser], admin: NamedDependency[Admin]) -> CreatedUser:
+        user, password = admin.add_user(data.name, data.role, data.password, by=request.user)
+        return CreatedUser(name=user.name, role=user.role, password=password)
+
+    @delete("/users/{name:str}", status_code=200, sync_to_thread=True,
+            summary="Remove a user and end their sessions (not yourself)")
+    def remove_user(self, request: Request, name: FromPath[str], admin: NamedDependency[Admin]) -> list[UserView]:
+        admin.remove_user(name, by=request.user)
+        return [UserView(name=u.name, role=u.role) for u in admin.users.all()]
 
     @get("/sites", summary="Sites with their settings, blocks and the snippet to paste", sync_to_thread=False)
     def sites(self, request: Request, admin: NamedDependency[Admin]) -> list[SiteView]:

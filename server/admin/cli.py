@@ -16,7 +16,8 @@ from server.storage.event_log import EventLog
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
-    admin = commands.add_parser("admin", help="manage admin users (run while `attune serve` is stopped)")
+    admin = commands.add_parser("admin", help="manage admin users while `attune serve` is stopped "
+                                                   "(while it runs: the admin's Users page)")
     actions = admin.add_subparsers(dest="admin_command", required=True)
     create = actions.add_parser("create-user", help="add a user who can sign in at /admin")
     create.add_argument("name")

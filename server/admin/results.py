@@ -32,10 +32,12 @@ SELECT min(low), max(high) FROM (
 
 QUERY = f"""
 WITH classes AS (  -- counts per minute and outcome: finished decisions from the rollup, the rest from the log
-    SELECT minute, variant, holdout, explored, disabled, feedback, seen, clicked, dismissed, rating, decisions, inverse_kp
+    SELECT minute, variant, holdout, explored, disabled, feedback, seen, clicked, dismissed, rating,
+           decisions, inverse_kp
     FROM results_rollup WHERE site = $site AND block = $block AND minute < $from
     UNION ALL
-    SELECT minute, variant, holdout, explored, disabled, feedback, seen, clicked, dismissed, rating, decisions, inverse_kp
+    SELECT minute, variant, holdout, explored, disabled, feedback, seen, clicked, dismissed, rating,
+           decisions, inverse_kp
     FROM ({outcome_classes(one_block=True)})
 ), r AS (
     SELECT *, minute // $bucket * $bucket AS t,

@@ -25,7 +25,9 @@ from server.admin.auth import AdminSessionMiddleware, admin_guard, page_refusal
 from server.admin.pages_auth import AuthPages
 from server.admin.pages_blocks import BlockPages
 from server.admin.pages_reports import ReportPages
+from server.admin.pages_users import UserPages
 from server.admin.service import Admin
+from server.admin.users import UnknownUser, UserError
 from server.config.loader import ConfigError
 
 if TYPE_CHECKING:
@@ -49,8 +51,12 @@ class AdminParts:
     admin: Admin
 
 
-def _config_error(request, exc: ConfigError) -> Response:
+def _config_error(request, exc: ConfigError | UserError) -> Response:
     return Response({"status_code": 400, "detail": str(exc)}, status_code=400, media_type=MediaType.JSON)
+
+
+def _unknown_user(request, exc: UnknownUser) -> Response:
+    return Response({"status_code": 404, "detail": str(exc)}, status_code=404, media_type=MediaType.JSON)
 
 
 def admin_parts(runtime: Runtime) -> AdminParts:
@@ -61,12 +67,13 @@ def admin_parts(runtime: Runtime) -> AdminParts:
                       cookie_path="/admin", cookie_httponly=True, cookie_samesite="lax")
     router = Router(
         path="/admin",
-        route_handlers=[AuthPages, BlockPages, ReportPages, AdminApi],
+        route_handlers=[AuthPages, BlockPages, ReportPages, UserPages, AdminApi],
         dependencies={"admin": Provide(lambda: admin, sync_to_thread=False)},
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf),
                     DefineMiddleware(AdminSessionMiddleware, sessions=lambda: admin.sessions)],
         guards=[admin_guard],
-        exception_handlers={NotAuthorizedException: page_refusal, ConfigError: _config_error},
+        exception_handlers={NotAuthorizedException: page_refusal, ConfigError: _config_error,
+                            UserError: _config_error, UnknownUser: _unknown_user},
         response_headers=[ResponseHeader(name="content-security-policy", value=CSP),
                           ResponseHeader(name="x-frame-options", value="DENY"),
                           ResponseHeader(name="referrer-policy", value="same-origin"),

@@ -95,3 +95,25 @@ class ConfigPreview(Struct):
     valid: bool
     error: str | None
     diff: str  # unified diff from the live configuration (as exported) to the one given
+
+
+class UserView(Struct):
+    name: str
+    role: str
+
+
+class NewUser(Struct, forbid_unknown_fields=True):
+    name: Annotated[str, Meta(min_length=1, max_length=64)]
+    role: Literal["viewer", "editor"] = "viewer"
+    password: Annotated[str, Meta(max_length=1024)] | None = None  # none: one is made and returned once
+
+
+class CreatedUser(Struct):
+    name: str
+    role: str
+    password: str | None  # the generated password, shown this once; None when one was given
+
+
+class PasswordChange(Struct, forbid_unknown_fields=True):
+    current: Annotated[str, Meta(min_length=1, max_length=1024)]
+    new: Annotated[str, Meta(min_length=1, max_length=1024)]

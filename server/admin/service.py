@@ -11,7 +11,7 @@ from server.admin.audit import record
 from server.admin.db import AdminDb, now_ms
 from server.admin.limiter import LoginLimiter
 from server.admin.sessions import SessionStore
-from server.admin.users import FIRST_USER, UserStore, ensure_first_user
+from server.admin.users import FIRST_USER, Role, UserStore, ensure_first_user, new_password
 from server.bundle.files import load_bundle
 
 if TYPE_CHECKING:
@@ -48,8 +48,27 @@ class Admin:
         record(self.db, at=now_ms(), actor="startup", action="create-user", target=f"user/{FIRST_USER}",
                summary=f"created the first user {FIRST_USER!r} (editor)")
         shown = f"the password from {FIRST_PASSWORD_ENV}" if from_env else f"password {password}"
-        print(f"attune: first run: created admin user {FIRST_USER!r} with {shown}; sign in at /admin "
-              f"(shown once; add users with `attune admin create-user`)", file=sys.stderr, flush=True)
+        print(f"attune: first run: created admin user {FIRST_USER!r} with {shown}; sign in at /admin (shown once; "
+              f"add users on the admin's Users page or with `attune admin create-user`)", file=sys.stderr, flush=True)
+
+    def add_user(self, name: str, role: Role, password: str | None, *, by: AdminUser) -> tuple[AdminUser, str | None]:
+        """Create a user; returns them and the generated password to show once (None when one was given)."""
+        generated = None if password else new_password()
+        user = self.users.create(name, password or generated, role)
+        record(self.db, at=now_ms(), actor=by.name, action="create-user", target=f"user/{user.name}",
+               summary=f"created user {user.name!r} ({user.role})")
+        return user, generated
+
+    def remove_user(self, name: str, *, by: AdminUser) -> None:
+        self.users.remove(name, by=by)
+        record(self.db, at=now_ms(), actor=by.name, action="remove-user", target=f"user/{name}",
+               summary=f"removed user {name!r} and ended their sessions")
+
+    def change_password(self, user: AdminUser, current: str, new: str, *, session: str | None) -> None:
+        self.users.change_password(user.name, current, new)
+        self.sessions.end_others(user.name, keep=session)
+        record(self.db, at=now_ms(), actor=user.name, action="change-password", target=f"user/{user.name}",
+               summary=f"{user.name!r} changed their password; their other sessions ended")
 
     @property
     def config(self) -> Config:

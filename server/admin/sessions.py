@@ -42,6 +42,10 @@ class SessionStore:
             "WHERE s.token_hash = ? AND s.expires_at > ?", [_hash(token), now_ms()])
         return AdminUser(*row) if row else None
 
+    def end_others(self, name: str, keep: str | None) -> None:
+        """After a password change: every other session of this user ends."""
+        self.db.execute("DELETE FROM admin_sessions WHERE name = ? AND token_hash <> ?", [name, _hash(keep or "")])
+
     def end(self, token: str | None) -> None:
         if token:
             self.db.execute("DELETE FROM admin_sessions WHERE token_hash = ?", [_hash(token)])

@@ -23,6 +23,10 @@ class UserError(ValueError):
     """A user that cannot be created; the message says why."""
 
 
+class UnknownUser(LookupError):
+    """No user by that name."""
+
+
 @dataclass(frozen=True, slots=True)
 class AdminUser:
     name: str
@@ -62,6 +66,23 @@ class UserStore:
                         [name, role, self._hasher.hash(password), now_ms()])
         return AdminUser(name, role)
 
+    def remove(self, name: str, *, by: AdminUser) -> None:
+        """Delete a user and end their sessions; nobody removes themself, so an editor always remains."""
+        if self.get(name) is None:
+            raise UnknownUser(f"no user {name!r}")
+        if name == by.name:
+            raise UserError("you cannot remove yourself: another editor can")
+        with self.db.transaction() as cursor:
+            cursor.execute("DELETE FROM admin_sessions WHERE name = ?", [name])
+            cursor.execute("DELETE FROM admin_users WHERE name = ?", [name])
+
+    def change_password(self, name: str, current: str, new: str) -> None:
+        if self.verify(name, current) is None:
+            raise UserError("current password: wrong")
+        if len(new) < MIN_PASSWORD:
+            raise UserError(f"new password: at least {MIN_PASSWORD} characters")
+        self.db.execute("UPDATE admin_users SET password_hash = ? WHERE name = ?", [self._hasher.hash(new), name])
+
     def verify(self, name: str, password: str) -> AdminUser | None:
         row = self.db.one("SELECT role, password_hash FROM admin_users WHERE name = ?", [name])
         try:
@@ -71,10 +92,15 @@ class UserStore:
         return AdminUser(name, row[0]) if row else None
 
 
+def new_password() -> str:
+    """16 URL-safe characters (96 random bits), shown once to whoever creates the user."""
+    return secrets.token_urlsafe(12)
+
+
 def ensure_first_user(users: UserStore, password: str | None = None) -> str | None:
     """With no user yet, create `admin` (editor); returns the password to show once, or None."""
     if users.count() > 0:
         return None
-    password = password or secrets.token_urlsafe(12)
+    password = password or new_password()
     users.create(FIRST_USER, password, "editor")
     return password

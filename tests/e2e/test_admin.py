@@ -180,7 +180,36 @@ def test_axe_finds_no_serious_violations_on_the_admin_pages(attune_admin, new_vi
     sign_in(visit, attune_admin)
     for path in ["/admin/sites/pk_demo/blocks", "/admin/sites/pk_demo/blocks/hero", "/admin/sites/pk_demo",
                  "/admin/sites/pk_demo/blocks/hero/results", "/admin/sites/pk_demo/decisions", "/admin/audit",
-                 "/admin/config"]:
+                 "/admin/config", "/admin/users"]:
         visit.page.goto(attune_admin.url + path)
         assert serious(visit) == [], path
     assert visit.errors == [] and visit.csp_violations() == []
+
+
+def test_an_editor_adds_a_colleague_who_signs_in_with_the_password_shown_once(attune_admin, new_visit):
+    lead = new_visit()
+    sign_in(lead, attune_admin)
+    lead.page.get_by_role("link", name="Users").click()
+    lead.page.get_by_label("Name (letters").fill("priya")
+    lead.page.get_by_label("Role").select_option("viewer")
+    lead.page.get_by_role("button", name="Add the user").click()
+    expect(lead.page.locator("#created")).to_contain_text("priya (viewer) can sign in now")
+    password = lead.page.locator("#new-password").inner_text().strip()
+    assert len(password) >= 16 and password not in lead.page.url
+    assert serious(lead) == []
+    lead.page.reload()  # shown once: a reload (a GET) does not show it again
+    expect(lead.page.locator("#created")).to_have_count(0)
+    assert password not in lead.page.content()
+
+    colleague = new_visit()
+    colleague.page.goto(attune_admin.url + "/admin/login")
+    colleague.page.get_by_label("Name").fill("priya")
+    colleague.page.get_by_label("Password").fill(password)
+    colleague.page.get_by_role("button", name="Sign in").click()
+    expect(colleague.page.locator(".who")).to_contain_text("priya (viewer)")
+
+    lead.page.get_by_role("button", name="Remove priya").click()
+    expect(lead.page.get_by_role("status").first).to_have_text("User removed; their sessions ended.")
+    colleague.page.reload()
+    expect(colleague.page).to_have_url(re.compile(r"/admin/login\?next="))  # the open session ended with the user
+    assert lead.errors == [] and lead.csp_violations() == []

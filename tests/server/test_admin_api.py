@@ -186,3 +186,30 @@ def test_first_run_creates_admin_and_shows_its_password_once(tmp_path):
     finally:
         running.stop()
     assert PASSWORD not in running.log()
+
+
+def test_an_editor_adds_and_removes_users_while_attune_runs(server, editor):
+    """No restart, no CLI: the new user signs in with the password shown once; removal ends their session."""
+    made = editor.post("/admin/api/users", json={"name": "nora", "role": "viewer"})
+    assert made.status_code == 201 and made.json()["role"] == "viewer" and len(made.json()["password"]) >= 16
+    nora = signed_in(server.url, "nora", made.json()["password"])
+    assert nora.get("/admin/api/me").json() == {"name": "nora", "role": "viewer", "can_edit": False}
+    assert "nora" in editor.get("/admin/users").text
+    assert [u for u in editor.get("/admin/api/users").json() if u["name"] == "nora"] == [{"name": "nora",
+                                                                                          "role": "viewer"}]
+    again = editor.post("/admin/api/users", json={"name": "nora", "role": "editor"})
+    assert again.status_code == 400 and "a user with this name exists" in again.text
+    bad = editor.post("/admin/api/users", json={"name": "no spaces please", "role": "viewer"})
+    assert bad.status_code == 400 and "name 'no spaces please'" in bad.text
+    assert editor.delete("/admin/api/users/admin").status_code == 400  # not yourself: an editor always remains
+    assert editor.delete("/admin/api/users/ghost").status_code == 404
+
+    changed = nora.put("/admin/api/me/password", json={"current": made.json()["password"], "new": "nora's own pw!"})
+    assert changed.status_code == 200  # a viewer may change their own password
+    short = nora.put("/admin/api/me/password", json={"current": "nora's own pw!", "new": "short"})
+    assert short.status_code == 400 and "at least 10 characters" in short.text
+    assert editor.delete("/admin/api/users/nora").status_code == 200
+    assert nora.get("/admin/api/me").status_code == 401  # removed: the open session ended with the user
+    actions = [e["action"] for e in editor.get("/admin/api/audit", params={"target": "user/nora"}).json()]
+    assert actions == ["remove-user", "change-password", "create-user"]
+    nora.close()
