@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import zlib
 
-import msgspec
-
 from online_learning.policies import BetaThompson, FixedSplit, LinearThompson, Policy, Uniform
 from online_learning.reward import RewardWeights
 from server.config.schema import Block, Config, Site
@@ -59,7 +57,7 @@ class SiteRegistry:
         self._contents = {**self._live_contents, **contents}
         self._live_contents = contents
         self.policies = policies
-        self._weights = {s.key: RewardWeights(**msgspec.structs.asdict(s.reward_weights)) for s in config.sites}
+        self._weights = {s.key: s.reward_weights.for_learning() for s in config.sites}
         self.blocks = {(s.key, b.id): b for s in config.sites for b in s.blocks}
         self.sites = {s.key: s for s in config.sites}
         self.any_origin = {o for s in config.sites for o in s.allowed_origins}

@@ -6,21 +6,29 @@ from typing import Annotated, Literal
 
 from msgspec import Meta, Struct, field
 
+from online_learning import reward
+
 Identifier = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")]
 SiteKey = Annotated[str, Meta(pattern=r"^pk_[A-Za-z0-9_]{1,60}$")]
 Share = Annotated[float, Meta(ge=0.0, le=1.0)]
 ConditionValue = str | int | bool | list[str | int | bool]
 
 
+_WEIGHTS = reward.RewardWeights()  # the learner's type holds the defaults; this one checks the config file's keys
+
+
 class RewardWeights(Struct, forbid_unknown_fields=True, kw_only=True):
     """What each response is worth; `default` is the reward when nothing follows an impression."""
 
-    click: float = 1.0
-    thumbs_up: float = 1.0
-    thumbs_down: float = -1.0
-    stars: float = 0.5
-    dismiss: float = -0.25
-    default: float = 0.0
+    click: float = _WEIGHTS.click
+    thumbs_up: float = _WEIGHTS.thumbs_up
+    thumbs_down: float = _WEIGHTS.thumbs_down
+    stars: float = _WEIGHTS.stars
+    dismiss: float = _WEIGHTS.dismiss
+    default: float = _WEIGHTS.default
+
+    def for_learning(self) -> reward.RewardWeights:
+        return reward.RewardWeights(**{f: getattr(self, f) for f in self.__struct_fields__})
 
 
 class Variant(Struct, forbid_unknown_fields=True):

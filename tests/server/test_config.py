@@ -145,3 +145,12 @@ def test_serve_refuses_a_bad_config_and_names_the_key(tmp_path):
     )
     assert finished.returncode != 0
     assert "sites[0].holdout_share" in finished.stderr and "<= 0.5" in finished.stderr, finished.stderr
+
+
+def test_config_reward_weights_default_to_and_become_the_learners():
+    """One set of defaults: the config's checked Struct takes them from the learner's type and converts back."""
+    from online_learning.reward import RewardWeights as Learned
+    from server.config.schema import RewardWeights
+
+    assert RewardWeights().for_learning() == Learned()
+    assert RewardWeights(click=2.0, default=0.1).for_learning() == Learned(click=2.0, default=0.1)
