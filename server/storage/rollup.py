@@ -7,6 +7,8 @@ few seconds after the server stamps them (`SETTLE_MS` allows minutes). Decisions
 are folded into `results_rollup`, minute by minute, in one transaction with the watermark
 `results_folded.below`; the results query counts the rollup below the watermark and the raw log
 above it, in one snapshot, so every decision is counted exactly once whenever the fold runs.
+Once a block's span passes 30 hours its rows merge into hours, past 30 days into days: its chart's
+bucket is then at least that wide, so a long-lived block keeps a few thousand rows.
 
 Rewards are not stored: the rollup keeps outcome classes, and the query applies the site's
 current weights, so a change of weights shows on the results page at once.
@@ -26,7 +28,7 @@ MINUTE_MS, HOUR_MS, DAY_MS = 60_000, 3_600_000, 86_400_000
 # The time series' bucket: the smallest that gives at most ~120 points over the block's span. Each divides the next.
 BUCKETS_MS = [MINUTE_MS, 5 * MINUTE_MS, 15 * MINUTE_MS, HOUR_MS, 6 * HOUR_MS, DAY_MS, 7 * DAY_MS]
 SETTLE_MS = 5 * 60_000  # an event stamped this long ago is surely committed
-CHUNK_MS = 86_400_000  # a first fold of a long log runs a day per transaction
+CHUNK_MS = DAY_MS  # a first fold of a long log runs a day per transaction
 VERSION = 1  # bump when the outcome classes change: the rollup is rebuilt from the log
 
 SCHEMA = """
@@ -117,7 +119,7 @@ def fold(cursor, *, now_ms: int, stopping: threading.Event | None = None) -> int
             cursor.execute("ROLLBACK")
             raise
         if end // HOUR_MS > below // HOUR_MS:  # hourly: a long-lived block keeps a few rows per hour or day
-            compact(cursor, below=end)
+            compact(cursor)
         below = start = end
         next_first = cursor.execute("SELECT min(decided_at) FROM decisions WHERE decided_at >= $s",
                                     {"s": start}).fetchone()[0]
@@ -139,7 +141,7 @@ def grain_for(first_minute: int, last_minute: int) -> int:
     return MINUTE_MS
 
 
-def compact(cursor, *, below: int) -> None:
+def compact(cursor) -> None:
     """Merge each block's minute rows into hours once its span is over 30 hours, into days once over 30 days."""
     blocks = cursor.execute("SELECT site, block, min(minute), max(minute), count(*) FROM results_rollup GROUP BY ALL"
                             ).fetchall()
