@@ -33,6 +33,10 @@ def me(user) -> Me:
     return Me(name=user.name, role=user.role, can_edit=user.can_edit)
 
 
+def user_views(admin: Admin) -> list[UserView]:
+    return [UserView(name=u.name, role=u.role) for u in admin.users.all()]
+
+
 def site_view(admin: Admin, site: Site, base_url: str) -> SiteView:
     snippet = admin.snippet(site.key, base_url)
     return SiteView(
@@ -98,7 +102,7 @@ class AdminApi(Controller):
 
     @get("/users", summary="Who can sign in, and their roles", sync_to_thread=True)
     def users(self, admin: NamedDependency[Admin]) -> list[UserView]:
-        return [UserView(name=u.name, role=u.role) for u in admin.users.all()]
+        return user_views(admin)
 
     @post("/users", status_code=201, sync_to_thread=True,
           summary="Add a user; without a password one is made and returned this once")
@@ -110,7 +114,7 @@ class AdminApi(Controller):
             summary="Remove a user and end their sessions (not yourself)")
     def remove_user(self, request: Request, name: FromPath[str], admin: NamedDependency[Admin]) -> list[UserView]:
         admin.remove_user(name, by=request.user)
-        return [UserView(name=u.name, role=u.role) for u in admin.users.all()]
+        return user_views(admin)
 
     @get("/sites", summary="Sites with their settings, blocks and the snippet to paste", sync_to_thread=False)
     def sites(self, request: Request, admin: NamedDependency[Admin]) -> list[SiteView]:

@@ -97,9 +97,8 @@ def folded_below(cursor) -> int:
 def fold(cursor, *, now_ms: int, stopping: threading.Event | None = None) -> int:
     """Fold every decision whose outcome is final into the rollup; returns the new watermark."""
     below = _reset_if_outdated(cursor)
-    oldest = cursor.execute("SELECT min(decided_at), max(window_ms) FROM decisions WHERE decided_at >= $below",
-                            {"below": below}).fetchone()
-    first, longest_window = oldest
+    first, longest_window = cursor.execute(
+        "SELECT min(decided_at), max(window_ms) FROM decisions WHERE decided_at >= $below", {"below": below}).fetchone()
     if first is None:
         return below
     target = _floor(now_ms - DECISION_TTL_MS - (longest_window or 0) - SETTLE_MS)
