@@ -65,7 +65,3 @@ def page_refusal(request: Request, exc: NotAuthorizedException) -> Response:
     if request.headers.get("hx-request"):
         return Response(None, status_code=401, headers={"hx-redirect": target})
     return Response(None, status_code=HTTP_303_SEE_OTHER, headers={"location": target})
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"

@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
-from server.admin.api import sign_in
+from server.admin.api import refusal_headers, sign_in
 from server.admin.auth import ANY_ROLE, PUBLIC
 from server.admin.pages_common import Form, redirect, render
 from server.admin.service import Admin
@@ -34,13 +34,15 @@ class AuthPages(Controller):
     @post("/login", opt={PUBLIC: True}, sync_to_thread=True)
     def login(self, request: Request, data: Form, admin: NamedDependency[Admin]) -> object:
         name, password = data.get("name", "")[:64], data.get("password", "")[:1024]
-        user, token = sign_in(admin, request, name, password)
-        if user is None:
-            status = HTTP_429_TOO_MANY_REQUESTS if token.startswith("too many") else 401
-            return render("login.html", request, admin, status_code=status, title="Sign in",
-                          next=safe_next(data.get("next")), error=token, name=name)
+        outcome = sign_in(admin, request, name, password)
+        if outcome.user is None:
+            status = HTTP_429_TOO_MANY_REQUESTS if outcome.retry_after else 401
+            page = render("login.html", request, admin, status_code=status, title="Sign in",
+                          next=safe_next(data.get("next")), error=outcome.error, name=name)
+            page.headers.update(refusal_headers(outcome))
+            return page
         response = redirect(safe_next(data.get("next")))
-        response.set_cookie(session_cookie(request, token))
+        response.set_cookie(session_cookie(request, outcome.token))
         return response
 
     @post("/logout", opt={ANY_ROLE: True}, sync_to_thread=True)

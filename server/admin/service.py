@@ -31,6 +31,17 @@ class Snippet:
     integrity: str
 
 
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    """A sign-in's outcome: a user and their new session token, or an error; `retry_after` seconds when refused
+    for too many failures."""
+
+    user: AdminUser | None = None
+    token: str | None = None
+    retry_after: int = 0
+    error: str | None = None
+
+
 class Admin:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -50,6 +61,18 @@ class Admin:
         shown = f"the password from {FIRST_PASSWORD_ENV}" if from_env else f"password {password}"
         print(f"attune: first run: created admin user {FIRST_USER!r} with {shown}; sign in at /admin (shown once; "
               f"add users on the admin's Users page or with `attune admin create-user`)", file=sys.stderr, flush=True)
+
+    def sign_in(self, *, name: str, password: str, address: str) -> SignIn:
+        """Checks the password unless this address has failed too often; failures count towards the limit."""
+        wait = self.limiter.retry_after(address=address, name=name)
+        if wait:
+            return SignIn(retry_after=wait, error=f"too many failed sign-ins: try again in {wait} s")
+        user = self.users.verify(name, password)
+        if user is None:
+            self.limiter.failed(address=address, name=name)
+            return SignIn(error="wrong name or password")
+        self.limiter.succeeded(address=address, name=name)
+        return SignIn(user=user, token=self.sessions.create(user))
 
     def add_user(self, name: str, role: Role, password: str | None, *, by: AdminUser) -> tuple[AdminUser, str | None]:
         """Create a user; returns them and the generated password to show once (None when one was given)."""

@@ -170,7 +170,7 @@ def test_failed_sign_ins_are_rate_limited(tmp_path):
             for _ in range(5):
                 assert client.post("/admin/api/login", json={"name": "admin", "password": "wrong"}).status_code == 401
             limited = client.post("/admin/api/login", json={"name": "admin", "password": PASSWORD})
-            assert limited.status_code == 429 and "try again in" in limited.text  # even the right password
+            assert limited.status_code == 429 and "try again in" in limited.text  # even the right password, from here
             form = client.post("/admin/login", data={"name": "admin", "password": PASSWORD,
                                                      "_csrf_token": client.cookies["csrftoken"]})
             assert form.status_code == 429 and "too many failed sign-ins" in form.text
