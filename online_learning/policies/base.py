@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -48,3 +49,31 @@ class Stateless:
 
     def load_state(self, state: dict[str, Any]) -> None:
         return None
+
+
+def is_finite_state(state: Any) -> bool:
+    """Whether every number in a policy's state is finite; a None stands where a JSON file held NaN.
+
+    A state that is not finite must never be saved or loaded: it would make every later fit NaN.
+
+    >>> is_finite_state({"a": [2, 1], "vocabulary": ["bias"], "arms": {"v": {"evidence": [[1.0, 0.5], [0.5, 2.0]]}}})
+    True
+    >>> is_finite_state({"arms": {"v": {"evidence": [[1.0, float("nan")]]}}}), is_finite_state({"a": [None, 1]})
+    (False, False)
+    >>> is_finite_state({"errors": [0.0, float("inf")]}), is_finite_state({"count": 10 ** 400})
+    (False, False)
+    """
+    if isinstance(state, dict):
+        return all(is_finite_state(value) for value in state.values())
+    if isinstance(state, list | tuple):
+        try:  # a vector or matrix in one call: a 512 x 512 evidence matrix is a quarter of a million numbers
+            return bool(np.isfinite(np.asarray(state, dtype=float)).all())
+        except (TypeError, ValueError, OverflowError):  # strings, dicts or ragged lists: one element at a time
+            return all(is_finite_state(value) for value in state)
+    if isinstance(state, bool | str):
+        return True
+    if isinstance(state, int):
+        return abs(state) <= 1e308  # an integer too large for a float would overflow every fit
+    if isinstance(state, float):
+        return math.isfinite(state)
+    return False  # None, or anything a policy state never holds

@@ -7,8 +7,6 @@ import getpass
 import sys
 from pathlib import Path
 
-import duckdb
-
 from server.admin.audit import record
 from server.admin.db import AdminDb, now_ms
 from server.admin.users import MIN_PASSWORD, ROLES, UserError, UserStore
@@ -28,12 +26,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, data_dir: Path) -> int:
-    try:
-        log = EventLog(data_dir / "attune.duckdb")
-    except duckdb.IOException as error:  # DuckDB allows one writing process: the server holds the file
-        print(f"attune: cannot open {data_dir / 'attune.duckdb'} ({error}); stop `attune serve` first",
-              file=sys.stderr)
-        return 1
+    log = EventLog(data_dir / "attune.duckdb")  # a StartupError (lock held by the server) is said by server/cli.py
     try:
         users = UserStore(AdminDb(log))
         if args.admin_command == "list-users":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 
 import tomli_w
@@ -17,6 +18,18 @@ from server.admin.service import Admin
 from server.config.loader import ConfigError
 
 STANDARD_FIELDS = ("title", "body", "cta", "href", "html")  # the fields the widget fills (data-attune-field)
+WEIGHTS = ("click", "thumbs_up", "thumbs_down", "stars", "dismiss", "default")  # form fields w_click, ...
+
+
+def _number(key: str, text: str) -> float:
+    """A form field as a finite float; `float()` alone takes "nan", "inf" and "1e400"."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{key}: {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{key}: {text!r} is not a finite number")
+    return value
 
 
 class BlockPages(Controller):
@@ -36,15 +49,15 @@ class BlockPages(Controller):
     @post("/sites/{site:str}", sync_to_thread=True)
     def save_site(self, request: Request, site: FromPath[str], data: Form, admin: NamedDependency[Admin]) -> object:
         try:
-            weights = {k: float(data[f"w_{k}"]) for k in ("click", "thumbs_up", "thumbs_down", "stars", "dismiss",
-                                                          "default") if data.get(f"w_{k}", "") != ""}
+            weights = {k: _number(f"w_{k}", data[f"w_{k}"]) for k in WEIGHTS if data.get(f"w_{k}", "") != ""}
             settings = {"name": data.get("name", ""), "allowed_origins": lines(data.get("allowed_origins", "")),
                         "consent": data.get("consent", ""), "reward_window": int(data.get("reward_window", "0")),
-                        "holdout_share": float(data.get("holdout_share", "0")), "reward_weights": weights}
+                        "holdout_share": _number("holdout_share", data.get("holdout_share", "0")),
+                        "reward_weights": weights}
             change = edits.update_site(admin.config, site=site, settings=settings)
-        except (ConfigError, ValueError) as error:
+        except (ConfigError, ValueError) as error:  # shown again as typed, to fix rather than retype
             return render("site.html", request, admin, status_code=400, title="Site", site=admin.site(site),
-                          snippet=admin.snippet(site, str(request.base_url)), error=str(error))
+                          snippet=admin.snippet(site, str(request.base_url)), error=str(error), typed=data)
         admin.apply(change, user=request.user, action="update-site")
         return redirect(f"/admin/sites/{site}?saved=1")
 
@@ -91,9 +104,10 @@ class BlockPages(Controller):
             split = {}
             for line in lines(data.get("split", "")):
                 name, _, share = line.partition("=")
-                split[name.strip()] = float(share)
+                split[name.strip()] = _number(f"split: {name.strip()}", share)
             settings = {"enabled": data.get("enabled") == "on", "policy": data.get("policy"),
-                        "fallback": data.get("fallback"), "exploration": float(data.get("exploration", "0")),
+                        "fallback": data.get("fallback"),
+                        "exploration": _number("exploration", data.get("exploration", "0")),
                         "feedback": data.get("feedback"), "split": split or None}
             change = edits.update_block(admin.config, site=site, block=block, settings=settings)
         except (ConfigError, ValueError) as error:

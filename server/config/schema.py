@@ -11,6 +11,9 @@ from online_learning import reward
 Identifier = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")]
 SiteKey = Annotated[str, Meta(pattern=r"^pk_[A-Za-z0-9_]{1,60}$")]
 Share = Annotated[float, Meta(ge=0.0, le=1.0)]
+# bounds on every float also refuse NaN and ±inf: a non-finite weight would teach every policy NaN
+Weight = Annotated[float, Meta(ge=-100.0, le=100.0)]
+SplitShare = Annotated[float, Meta(ge=0.0, le=1000.0)]  # relative shares: 3 = 1, 75 = 25, or per mille
 ConditionValue = str | int | bool | list[str | int | bool]
 
 
@@ -18,14 +21,14 @@ _WEIGHTS = reward.RewardWeights()  # the learner's type holds the defaults; this
 
 
 class RewardWeights(Struct, forbid_unknown_fields=True, kw_only=True):
-    """What each response is worth; `default` is the reward when nothing follows an impression."""
+    """What each response is worth, each within [-100, 100]; `default` is the reward when nothing follows."""
 
-    click: float = _WEIGHTS.click
-    thumbs_up: float = _WEIGHTS.thumbs_up
-    thumbs_down: float = _WEIGHTS.thumbs_down
-    stars: float = _WEIGHTS.stars
-    dismiss: float = _WEIGHTS.dismiss
-    default: float = _WEIGHTS.default
+    click: Weight = _WEIGHTS.click
+    thumbs_up: Weight = _WEIGHTS.thumbs_up
+    thumbs_down: Weight = _WEIGHTS.thumbs_down
+    stars: Weight = _WEIGHTS.stars
+    dismiss: Weight = _WEIGHTS.dismiss
+    default: Weight = _WEIGHTS.default
 
     def for_learning(self) -> reward.RewardWeights:
         return reward.RewardWeights(**{f: getattr(self, f) for f in self.__struct_fields__})
@@ -52,7 +55,7 @@ class Block(Struct, forbid_unknown_fields=True, kw_only=True):
     fallback: Identifier
     enabled: bool = True
     policy: Literal["uniform", "fixed", "thompson", "contextual"] = "contextual"
-    split: dict[str, Annotated[float, Meta(ge=0.0)]] | None = None
+    split: dict[str, SplitShare] | None = None
     exploration: Share = 0.02
     feedback: Literal["thumbs", "stars", "none"] = "thumbs"
     rules: list[Rule] = []
