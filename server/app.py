@@ -10,17 +10,32 @@ from typing import TYPE_CHECKING
 
 from litestar import Litestar, Response, get
 from litestar.di import Provide
+from litestar.exceptions import NotFoundException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_302_FOUND
 
 if TYPE_CHECKING:
+    from litestar import Request
     from litestar.types import ASGIApp
 
     from server.runtime import Runtime
 
 DEMO_DIR = Path(__file__).with_name("demo")
+
+
+async def request_gate(request: Request) -> None:
+    """Before every handler: a path no file could have is a 404 (not the OS error), then the JSON body gate."""
+    from server.body import json_body_gate
+
+    path = request.scope["path"]
+    if "\x00" in path:
+        raise NotFoundException("no such path: it holds a NUL byte")
+    if len(path) > 255 and (len(path) > 2048 or any(len(p.encode("utf-8", "surrogatepass")) > 255
+                                                     for p in path.split("/"))):
+        raise NotFoundException("no such path: it is longer than a file name or path can be")
+    await json_body_gate(request)
 
 
 def create_app(runtime: Runtime) -> Litestar:
@@ -59,6 +74,7 @@ def create_app(runtime: Runtime) -> Litestar:
         },
         middleware=[DefineMiddleware(SiteCorsMiddleware, allowed=lambda: runtime.sites.any_origin)],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=request_gate,
         lifespan=[lifespan, admin.lifespan],
         template_config=admin.template_config,
         request_max_body_size=MAX_BODY_BYTES,

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from litestar import Controller, Response, get
-from litestar.params import FromPath
 from litestar.exceptions import NotFoundException, ServiceUnavailableException
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath
 
 from server.bundle.files import Bundle, load_bundle
+from server.errors import Problem, answers
 
+NOT_BUILT = {503: ResponseSpec(data_container=Problem, description="The widget is not built on this server",
+                               generate_examples=False)}
 
 
 class BundleController(Controller):
@@ -21,7 +25,8 @@ class BundleController(Controller):
             raise ServiceUnavailableException("the widget is not built: run `npm ci && npm run build` (./dev does it)")
         return bundle
 
-    @get("/attune.js", summary="The script-tag widget (stable URL, revalidated every 5 minutes)", sync_to_thread=False)
+    @get("/attune.js", summary="The script-tag widget (stable URL, revalidated every 5 minutes)", sync_to_thread=False,
+         media_type="text/javascript", responses=NOT_BUILT)
     def latest(self) -> Response[bytes]:
         bundle = self._bundle()
         return Response(bundle.body, media_type="text/javascript", headers={
@@ -30,7 +35,8 @@ class BundleController(Controller):
             "access-control-allow-origin": "*",
         })
 
-    @get("/widget/{version:str}/attune.js", summary="The widget at a versioned, immutable URL", sync_to_thread=False)
+    @get("/widget/{version:str}/attune.js", summary="The widget at a versioned, immutable URL", sync_to_thread=False,
+         media_type="text/javascript", responses={**answers(404), **NOT_BUILT})
     def versioned(self, version: FromPath[str]) -> Response[bytes]:
         bundle = self._bundle()
         if version != bundle.version:

@@ -6,8 +6,10 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+from server.body import BROWSER_TEXT
 from server.decide.schemas import DecideRequest, DecideResponse
 from server.decide.service import DecideDeps, decide
+from server.errors import answers
 from server.origins import check_origin
 
 
@@ -16,7 +18,9 @@ class DecideController(Controller):
     tags = ["data plane"]
 
     @post(status_code=200, summary="Choose a variant for each block", description=(
-        "Several blocks in one call. Each decision carries its propensity and an explanation."))
+        "Several blocks in one call. Each decision carries its propensity and an explanation. The body is JSON, "
+        "sent as application/json or as text/plain (a CORS-simple request: what the JS SDK sends)."),
+        opt={BROWSER_TEXT: True}, responses=answers(400, 403, 404, 413, 415))
     async def decide(
         self, request: Request, data: JSONBody[DecideRequest], decide_deps: NamedDependency[DecideDeps]
     ) -> DecideResponse:

@@ -4,8 +4,9 @@ Litestar's per-request machinery (routing, dependency injection, middleware laye
 objects) costs more than the decision it carries: measured in-process, 60 us of a 91 us call.
 A valid `POST /v1/decide` is decoded, decided and encoded here with the same Structs and the
 same service as the Litestar route. Anything else — another path, a preflight, a body that does
-not decode, an unknown site or block, a foreign origin — goes on to Litestar with its body, so
-every error answer and the OpenAPI document still come from one place.
+not decode or that the body gate (server/body.py) refuses, an unknown site or block, a foreign
+origin — goes on to Litestar with its body, so every error answer and the OpenAPI document still
+come from one place.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.body import body_problem, media_type_problem
 from server.decide.schemas import DecideRequest
 from server.decide.service import DecideDeps, decide
 from server.sites import UnknownBlock, UnknownSite, origin_allowed
@@ -22,6 +24,7 @@ from server.sites import UnknownBlock, UnknownSite, origin_allowed
 _decode = msgspec.json.Decoder(DecideRequest).decode
 _encode = msgspec.json.Encoder().encode
 _JSON = (b"content-type", b"application/json")
+_USUAL_TYPES = frozenset({b"application/json", b"text/plain;charset=UTF-8"})  # what clients and the JS SDK send
 
 
 class DecideFastPath:
@@ -46,9 +49,15 @@ class DecideFastPath:
 
     def _answer(self, scope: Scope, body: bytes) -> tuple[bytes, list[tuple[bytes, bytes]]] | None:
         """The response and its CORS headers, or None when the full path must answer."""
+        content_type = _header(scope, b"content-type")  # text/plain too: the route's opt BROWSER_TEXT
+        if content_type not in _USUAL_TYPES and media_type_problem(
+                content_type and content_type.decode("latin-1"), text_too=True):
+            return None
         try:
             request = _decode(body)
-        except msgspec.MsgspecError:
+        except Exception:  # not UTF-8, nested past the recursion limit, not a DecideRequest: Litestar names it
+            return None
+        if body_problem(body):
             return None
         deps = self.deps()
         site = deps.sites.sites.get(request.site)

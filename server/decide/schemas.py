@@ -9,7 +9,8 @@ from msgspec import Meta, Struct
 MAX_BLOCKS = 20
 MAX_CONTEXT_FIELDS = 32
 
-ContextValue = Annotated[str, Meta(max_length=256)] | int | float | bool
+ContextInt = Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)]  # 64-bit signed: the most orjson writes to the log
+ContextValue = Annotated[str, Meta(max_length=256)] | ContextInt | float | bool
 BlockId = Annotated[str, Meta(min_length=1, max_length=64)]
 VisitorId = Annotated[str, Meta(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9_\-]+$")]
 
