@@ -20,6 +20,8 @@ from typing import Any
 from online_learning.reward import Outcome
 
 DECISION_TTL_MS = 30 * 60 * 1000  # a decision never seen within this long is dropped unlearned
+MAX_UNSEEN_PER_SITE = 250_000  # decisions one site may hold waiting for their impression; the oldest go first
+_FEATURE_POOL_LIMIT = 50_000  # distinct feature tuples shared between pending decisions before the pool restarts
 
 
 @dataclass(slots=True)
@@ -51,14 +53,32 @@ class RewardJoin:
     [('d1', True)]
     >>> join.add_event("d1", "impression", None, at=1200)   # learned once; later events are ignored
     []
+
+    An event only ever counts for a decision of its own site, and a decision keeps its first rating:
+
+    >>> join.add_decision(PendingDecision("d2", "pk", "hero", "v1", ("bias",), decided_at=0, window_ms=1000))
+    >>> join.add_event("d2", "click", None, at=10, site="pk_other"), join.foreign_events
+    ([], 1)
+    >>> join.add_event("d2", "rating", -1, at=20); join.add_event("d2", "rating", 1, at=30)
+    []
+    []
+    >>> join.get("d2").outcome
+    Outcome(clicked=False, dismissed=False, thumbs=-1, stars=None)
     """
 
-    def __init__(self, *, decision_ttl_ms: int = DECISION_TTL_MS) -> None:
+    def __init__(self, *, decision_ttl_ms: int = DECISION_TTL_MS,
+                 max_unseen_per_site: int = MAX_UNSEEN_PER_SITE) -> None:
         self.decision_ttl_ms = decision_ttl_ms
+        self.max_unseen_per_site = max_unseen_per_site
         self._pending: dict[str, tuple] = {}  # decision id -> _to_row(decision): immutable, so GC-untracked
         self._window_deadlines: list[tuple[int, str]] = []
-        self._arrivals: deque[str] = deque()  # decision ids in log order, which is (nearly) decided_at order
-        self.unmatched_events = 0
+        # per site, decision ids in log order, which is (nearly) decided_at order: the TTL and the bound drop from the front
+        self._arrivals: dict[str, deque[str]] = {}
+        self._unseen: dict[str, int] = {}  # per site, pending decisions still waiting for their impression
+        self._feature_pool: dict[tuple[str, ...], tuple[str, ...]] = {}  # equal contexts share one tuple
+        self.unmatched_events = 0  # events for a decision that is not pending (unknown, learned or dropped)
+        self.foreign_events = 0  # events that named another site's decision: never learned from
+        self.dropped_unseen = 0  # unseen decisions dropped because their site held too many
 
     def __len__(self) -> int:
         return len(self._pending)
@@ -67,28 +87,66 @@ class RewardJoin:
         row = self._pending.get(decision_id)
         return None if row is None else _from_row(decision_id, row)
 
+    def site_of(self, decision_id: str) -> str | None:
+        """The site of a pending decision (safe to call from another thread: one dict lookup)."""
+        row = self._pending.get(decision_id)
+        return None if row is None else row[0]
+
     def add_decision(self, decision: PendingDecision) -> None:
+        if decision.decision_id in self._pending:
+            return  # already pending: a decision id is logged once
+        pool = self._feature_pool
+        if len(pool) >= _FEATURE_POOL_LIMIT:
+            pool.clear()  # contexts seen lately fill it again; decisions already pending keep their tuples
+        decision.features = pool.setdefault(tuple(decision.features), tuple(decision.features))
         self._pending[decision.decision_id] = _to_row(decision)
-        self._arrivals.append(decision.decision_id)
+        self._arrivals.setdefault(decision.site, deque()).append(decision.decision_id)
         if decision.impression_at is not None:
             heapq.heappush(self._window_deadlines, (decision.impression_at + decision.window_ms, decision.decision_id))
+            return
+        unseen = self._unseen.get(decision.site, 0) + 1
+        self._unseen[decision.site] = unseen
+        if unseen > self.max_unseen_per_site:
+            self._drop_oldest_unseen(decision.site)
 
-    def add_event(self, decision_id: str, kind: str, value: float | None, *, at: int) -> list[PendingDecision]:
-        """Record one event; returns the decision if this event closed its window (a rating after the impression)."""
+    def _drop_oldest_unseen(self, site: str) -> None:
+        arrivals = self._arrivals[site]
+        while arrivals:
+            decision_id = arrivals.popleft()  # a seen decision leaves the queue too: only the unseen need it
+            row = self._pending.get(decision_id)
+            if row is not None and row[_IMPRESSION] is None:
+                del self._pending[decision_id]
+                self._unseen[site] -= 1
+                self.dropped_unseen += 1
+                return
+
+    def add_event(
+        self, decision_id: str, kind: str, value: float | None, *, at: int, site: str | None = None,
+    ) -> list[PendingDecision]:
+        """Record one event; returns the decision if this event closed its window (a rating after the impression).
+
+        `site` is the site the event was sent for: an event naming another site's decision is ignored.
+        """
         row = self._pending.get(decision_id)
         if row is None:
             self.unmatched_events += 1
+            return []
+        if site is not None and row[0] != site:
+            self.foreign_events += 1
             return []
         impression_at, clicked, dismissed, thumbs, stars = row[_IMPRESSION:]
         if kind == "impression":
             if impression_at is None:
                 impression_at = at
                 heapq.heappush(self._window_deadlines, (at + row[_WINDOW], decision_id))
+                self._unseen[row[0]] -= 1
         elif kind == "click":
             clicked = True
         elif kind == "dismiss":
             dismissed = True
         elif kind == "rating" and value is not None:
+            if thumbs is not None or stars is not None:
+                return []  # only a decision's first rating counts: a page cannot vote twice
             if row[_FEEDBACK] == "stars":
                 stars = int(value)
             else:
@@ -108,14 +166,20 @@ class RewardJoin:
             if decision_id in self._pending:
                 closed.append(self._close(decision_id))
         expired_before = now - self.decision_ttl_ms
-        while self._arrivals:
-            row = self._pending.get(self._arrivals[0])
-            if row is not None and row[_DECIDED_AT] > expired_before:
-                break  # the oldest pending decision is still in time, so are the ones after it
-            decision_id = self._arrivals.popleft()
-            if row is not None and row[_IMPRESSION] is None:
-                del self._pending[decision_id]
+        for site, arrivals in self._arrivals.items():
+            while arrivals:
+                row = self._pending.get(arrivals[0])
+                if row is not None and row[_DECIDED_AT] > expired_before:
+                    break  # the oldest pending decision is still in time, so are the ones after it
+                decision_id = arrivals.popleft()
+                if row is not None and row[_IMPRESSION] is None:
+                    del self._pending[decision_id]
+                    self._unseen[site] -= 1
         return closed
+
+    def unseen(self) -> int:
+        """Pending decisions still waiting for their impression, over all sites."""
+        return sum(self._unseen.values())
 
     def _close(self, decision_id: str) -> PendingDecision:
         return _from_row(decision_id, self._pending.pop(decision_id))

@@ -43,8 +43,9 @@ class OnlineLearner:
     def add_decision(self, decision: PendingDecision) -> None:
         self.join.add_decision(decision)
 
-    def add_event(self, decision_id: str, kind: str, value: float | None, *, at: int) -> None:
-        for decision in self.join.add_event(decision_id, kind, value, at=at):
+    def add_event(self, decision_id: str, kind: str, value: float | None, *, at: int, site: str | None = None) -> None:
+        """Join one event; `site`, the site it was sent for, keeps it from teaching another site's policy."""
+        for decision in self.join.add_event(decision_id, kind, value, at=at, site=site):
             self._learn(decision)
 
     def advance(self, now: int) -> None:

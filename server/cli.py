@@ -14,10 +14,12 @@ from pathlib import Path
 
 from server.admin.cli import add_commands as admin_commands
 from server.admin.cli import run as admin_run
+from server.client_address import proxy_address
 from server.config.loader import ConfigError, load_config
 from server.evaluate.command import add_command as evaluate_command
 from server.evaluate.command import run as evaluate_run
 from server.settings import Settings
+from server.startup import StartupError, report
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to listen on (env ATTUNE_PORT, default 8000)")
     serve.add_argument("--data-dir", type=Path, help="where the DuckDB log and snapshots live (env ATTUNE_DATA_DIR)")
     serve.add_argument("--config", type=Path, help="TOML file of sites and blocks (default: the demo site)")
+    serve.add_argument("--trusted-proxy", type=proxy_address, action="append", metavar="IP",
+                       help="a proxy whose X-Forwarded-For names the client; repeat for each "
+                            "(env ATTUNE_TRUSTED_PROXIES, comma-separated; default: none)")
     check = commands.add_parser("check-config", help="validate a configuration file and exit")
     check.add_argument("config", type=Path)
     admin_commands(commands)
@@ -36,16 +41,24 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        return _run(_parser().parse_args(argv))
+    except StartupError as error:  # what keeps a command from starting, in one line instead of a traceback
+        return report(error)
+
+
+def _run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if args.command == "check-config":
-        return _load_or_explain(args.config) and 0 or 2
+        return 2 if _load_or_explain(args.config, say_valid=True) is None else 0
     if args.command == "admin":
         return admin_run(args, args.data_dir or settings.data_dir)
     if args.command == "evaluate":
         return evaluate_run(args, settings)
     overrides = {k: v for k, v in {"host": args.host, "port": args.port, "data_dir": args.data_dir,
-                                   "config_path": args.config}.items() if v is not None}
+                                   "config_path": args.config,
+                                   "trusted_proxies": args.trusted_proxy and frozenset(args.trusted_proxy)}.items()
+                 if v is not None}
     settings = dataclasses.replace(settings, **overrides)
     config = _load_or_explain(settings.config_path)
     if config is None:
@@ -53,13 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     return serve(settings, config)
 
 
-def _load_or_explain(path: Path | None):
+def _load_or_explain(path: Path | None, *, say_valid: bool = False):
     try:
         config = load_config(path)
     except ConfigError as error:
         print(f"attune: configuration error: {error}", file=sys.stderr)
         return None
-    print(f"attune: configuration {path or 'demo'} is valid ({len(config.sites)} site(s))", file=sys.stderr)
+    if say_valid:  # `serve` says only "serving on", or what keeps it from serving
+        print(f"attune: configuration {path or 'demo'} is valid ({len(config.sites)} site(s))", file=sys.stderr)
     return config
 
 
@@ -68,12 +82,14 @@ def serve(settings: Settings, config) -> int:
 
     from server.app import serving_app
     from server.runtime import Runtime
+    from server.startup import AnnounceWhenServing
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = serving_app(Runtime(settings, config))
-    print(f"attune: serving on http://{settings.host}:{settings.port}/ (demo at /demo/, API schema at /schema)",
-          file=sys.stderr, flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    runtime = Runtime(settings, config)  # a StartupError says what keeps it from serving (see main)
+    app = AnnounceWhenServing(serving_app(runtime), announcement=(
+        f"attune: serving on http://{settings.host}:{settings.port}/ (demo at /demo/, API schema at /schema)"))
+    # client addresses come from server.client_address, which trusts X-Forwarded-For only from --trusted-proxy
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False, proxy_headers=False)
     return 0
 
 

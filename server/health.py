@@ -9,10 +9,15 @@ from msgspec import Struct
 from server.runtime import Runtime
 
 
-class Health(Struct):
+class Health(Struct, kw_only=True):
     status: str
     learned: int
-    pending: int
+    pending: int  # decisions the learner holds: awaiting their impression or their window's close
+    unseen: int  # of those, awaiting their impression
+    dropped_unseen: int  # unseen decisions dropped since start because their site held its maximum
+    unmatched_events: int  # events that reached the learner for no pending decision: nothing learned
+    foreign_events: int  # events that named another site's decision: nothing learned
+    refused_events: int  # events refused by the rate limit since start
     log_position: int
     snapshots: int
     write_groups: int
@@ -21,5 +26,9 @@ class Health(Struct):
 @get("/healthz", tags=["operations"], summary="Liveness and learner progress", sync_to_thread=False)
 def healthz(runtime: NamedDependency[Runtime]) -> Health:
     learner = runtime.learner.learner
-    return Health(status="ok", learned=learner.learned, pending=len(learner.join), log_position=learner.last_seq,
-                  snapshots=runtime.learner.snapshots, write_groups=runtime.writer.groups)
+    join = learner.join
+    return Health(status="ok", learned=learner.learned, pending=len(join), unseen=join.unseen(),
+                  dropped_unseen=join.dropped_unseen, unmatched_events=join.unmatched_events,
+                  foreign_events=join.foreign_events, refused_events=runtime.event_rate_limit.refused,
+                  log_position=learner.last_seq, snapshots=runtime.learner.snapshots,
+                  write_groups=runtime.writer.groups)

@@ -6,16 +6,19 @@ import logging
 import secrets
 from pathlib import Path
 
+import duckdb
 import numpy as np
 
 from server.admin.config_store import ConfigStore
 from server.config.loader import DEMO_CONFIG
 from server.config.schema import Config
 from server.decide.service import DecideDeps
+from server.events.rate_limit import EventRateLimit
 from server.feedback.suppression import MemorySuppressionStore
 from server.learner.runtime import LearnerRuntime
 from server.settings import Settings
 from server.sites import SiteRegistry
+from server.startup import data_dir_error, event_log_error
 from server.storage.event_log import EventLog
 from server.storage.rollup import RollupThread
 from server.storage.writer import GroupCommitWriter
@@ -35,19 +38,35 @@ def load_or_create_key(path: Path) -> bytes:
 
 class Runtime:
     def __init__(self, settings: Settings, config: Config) -> None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        """Open the data directory; what keeps it from being served raises a StartupError saying what to do."""
+        try:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise data_dir_error(settings.data_dir, error) from error
         self.settings = settings
         self.event_log = EventLog(settings.data_dir / "attune.duckdb")
-        self.config_store = ConfigStore(self.event_log)  # admin edits are versions that outlive a restart
-        config = self.config_store.resolve(config, file_path=settings.config_path or DEMO_CONFIG)
+        try:
+            self.config_store = ConfigStore(self.event_log)  # admin edits are versions that outlive a restart
+            config = self.config_store.resolve(config, file_path=settings.config_path or DEMO_CONFIG)
+        except duckdb.Error as error:  # the admin's tables sit in a corrupt block
+            self.event_log.close()
+            raise event_log_error(self.event_log.path, error) from error
         self.sites = self.config_store.sites = SiteRegistry(config)
-        self.visitor_key = load_or_create_key(settings.data_dir / "visitor.key")
+        try:
+            self.visitor_key = load_or_create_key(settings.data_dir / "visitor.key")
+        except OSError as error:
+            self.event_log.close()
+            raise data_dir_error(settings.data_dir, error) from error
         self.suppression = MemorySuppressionStore()
         self.learner = LearnerRuntime(
             sites=self.sites, event_log=self.event_log, snapshot_path=settings.data_dir / "learner.snapshot",
             suppression=self.suppression, snapshot_interval=settings.snapshot_interval,
+            max_unseen_per_site=settings.max_pending_per_site,
         )
-        self.writer = GroupCommitWriter(self.event_log, on_commit=self.learner.submit)
+        self.writer = GroupCommitWriter(self.event_log, on_commit=self.learner.submit,
+                                        pending_site=lambda decision_id: self.learner.learner.join.site_of(decision_id))
+        self.event_rate_limit = EventRateLimit(per_visitor=settings.events_per_visitor,
+                                               per_address=settings.events_per_address)
         self.rollup = RollupThread(self.event_log)  # keeps results pages fast however long the log grows
         self.decide_deps = DecideDeps(
             sites=self.sites, log_decision=self.writer.log_decision, suppression=self.suppression,

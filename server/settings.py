@@ -6,6 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from online_learning.join import MAX_UNSEEN_PER_SITE
+from server.client_address import proxy_addresses
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -14,6 +17,10 @@ class Settings:
     data_dir: Path = Path(".attune")
     config_path: Path | None = None
     snapshot_interval: float = 30.0  # seconds between learner snapshots
+    max_pending_per_site: int = MAX_UNSEEN_PER_SITE  # decisions awaiting their impression; the oldest go first
+    events_per_visitor: float = 20.0  # events a second one visitor id may send (bursts of 10 s pass); 0: no limit
+    events_per_address: float = 500.0  # events a second one client address may send; 0: no limit
+    trusted_proxies: frozenset[str] = frozenset()  # peers whose X-Forwarded-For names the client
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -25,4 +32,15 @@ class Settings:
             data_dir=Path(env.get("ATTUNE_DATA_DIR", defaults.data_dir)),
             config_path=Path(env["ATTUNE_CONFIG"]) if env.get("ATTUNE_CONFIG") else None,
             snapshot_interval=float(env.get("ATTUNE_SNAPSHOT_SECONDS", defaults.snapshot_interval)),
+            max_pending_per_site=int(env.get("ATTUNE_MAX_PENDING_PER_SITE", defaults.max_pending_per_site)),
+            events_per_visitor=float(env.get("ATTUNE_EVENTS_PER_VISITOR", defaults.events_per_visitor)),
+            events_per_address=float(env.get("ATTUNE_EVENTS_PER_ADDRESS", defaults.events_per_address)),
+            trusted_proxies=_trusted_proxies(env.get("ATTUNE_TRUSTED_PROXIES", "")),
         )
+
+
+def _trusted_proxies(text: str) -> frozenset[str]:
+    try:
+        return proxy_addresses(text.split(","))
+    except ValueError as error:
+        raise ValueError(f"ATTUNE_TRUSTED_PROXIES: {error}") from None

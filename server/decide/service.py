@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from server.decide.rules import apply_rules
 from server.decide.schemas import Decision, DecideRequest, DecideResponse, Explain
 from server.feedback.suppression import SuppressionStore
 from server.sites import SiteRegistry
-from server.storage.rows import DecisionRow
+from server.storage.rows import DecisionRow, new_decision_id
 
 LEARNING_POLICIES = ("thompson", "contextual")  # the exploration floor applies to these
 
@@ -84,7 +83,7 @@ def _decide_block(
                 rated_down = deps.suppression.suppressed(site=site.key, visitor=hashed, block=block.id)
                 candidates = [c for c in candidates if c not in rated_down] or [block.fallback]
             chosen, propensity, explored, why = _choose(block, policy, candidates, features, personalized, deps, rule)
-    decision_id = os.urandom(16).hex()
+    decision_id = new_decision_id(now)
     deps.log_decision(DecisionRow(
         decision_id=decision_id, site=site.key, block=block.id, variant=chosen, candidates=candidates,
         propensity=propensity, policy=block.policy, policy_version=deps.policy_version(), context=logged_context,

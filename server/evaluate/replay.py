@@ -69,7 +69,7 @@ def replay(
                 wanted[row.decision_id] = row
         elif row.decision_id is not None:
             learn(join.advance(row.received_at))
-            learn(join.add_event(row.decision_id, row.type, row.value, at=row.received_at))
+            learn(join.add_event(row.decision_id, row.type, row.value, at=row.received_at, site=row.site))
     learn(join.advance(int(time.time() * 1000) if now_ms is None else now_ms))
     for decision_id, row in wanted.items():
         pending = join.get(decision_id)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
+from litestar.exceptions import TooManyRequestsException
 from litestar.params import JSONBody
 
+from server.body import BROWSER_TEXT
+from server.client_address import client_address
+from server.errors import answers
 from server.events.schemas import EventsAccepted, EventsRequest
 from server.events.service import store_events
 from server.origins import check_origin
@@ -18,9 +22,17 @@ class EventsController(Controller):
 
     @post(status_code=202, summary="Log events", description=(
         "Acknowledged only once durably stored. Event ids make retries safe: a repeated id is counted "
-        "in `duplicates` and ignored."))
+        "in `duplicates` and ignored. The body is JSON, sent as application/json or as text/plain (a CORS-simple "
+        "request: what the JS SDK and sendBeacon send)."),
+        opt={BROWSER_TEXT: True}, responses=answers(400, 403, 404, 413, 415, 429, 503))
     async def ingest(
         self, request: Request, data: JSONBody[EventsRequest], runtime: NamedDependency[Runtime]
     ) -> EventsAccepted:
         check_origin(request, runtime.sites.site(data.site))
+        wait = runtime.event_rate_limit.retry_after(
+            visitor=data.visitor, address=client_address(request, runtime.settings.trusted_proxies),
+            events=len(data.events))
+        if wait:
+            raise TooManyRequestsException(f"too many events from this visitor or address: retry in {wait} s",
+                                           headers={"retry-after": str(wait)})
         return await store_events(request=data, writer=runtime.writer, visitor_key=runtime.visitor_key)

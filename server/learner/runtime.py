@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
 import time
 from pathlib import Path
 
-from online_learning.join import PendingDecision
+import duckdb
+
+from online_learning.join import MAX_UNSEEN_PER_SITE, PendingDecision, RewardJoin
 from online_learning.learner import OnlineLearner
 from server.feedback.suppression import SuppressionStore, is_rated_down
-from server.learner.snapshots import load_snapshot, save_snapshot
+from server.learner.snapshots import SnapshotError, not_finite, restore_snapshot, save_snapshot
 from server.sites import SiteRegistry
+from server.startup import event_log_error
 from server.storage.event_log import EventLog
 from server.storage.rows import DecisionRow, EventRow
 
@@ -33,6 +37,7 @@ class LearnerRuntime:
         suppression: SuppressionStore,
         refresh_interval: float = 0.2,  # how stale a policy may be; each refresh clears the distribution caches
         snapshot_interval: float = 30.0,
+        max_unseen_per_site: int = MAX_UNSEEN_PER_SITE,
     ) -> None:
         self.sites = sites
         self.event_log = event_log
@@ -40,7 +45,8 @@ class LearnerRuntime:
         self.suppression = suppression
         self.refresh_interval = refresh_interval
         self.snapshot_interval = snapshot_interval
-        self.learner = OnlineLearner(policy_for=sites.policy_for, weights_for=sites.weights_for)
+        self.learner = OnlineLearner(policy_for=sites.policy_for, weights_for=sites.weights_for,
+                                     join=RewardJoin(max_unseen_per_site=max_unseen_per_site))
         self._queue: queue.SimpleQueue[tuple[list[DecisionRow], list[EventRow]] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="attune-learner", daemon=True)
         self._cursor = event_log.cursor()
@@ -52,16 +58,29 @@ class LearnerRuntime:
         return self.learner.learned
 
     def restore(self) -> int:
-        """Last snapshot plus a replay of everything logged after it; returns how many rows were replayed."""
-        state = load_snapshot(self.snapshot_path)
-        if state is not None:
-            self.learner.load_state(state, self.sites.policies)
-        replayed = 0
-        for row in self.event_log.rows_since(self.learner.last_seq, self._cursor):
-            self._apply(row, replaying=True)
-            replayed += 1
-        for site, visitor, block, variant in self.event_log.rated_down(self._cursor):
-            self.suppression.add(site=site, visitor=visitor, block=block, variant=variant)
+        """Last snapshot plus a replay of everything logged after it; returns how many rows were replayed.
+
+        A snapshot that does not load changes nothing: it is set aside, with a warning, and the whole
+        log is replayed instead. A log that cannot be read raises a StartupError saying what to do.
+        """
+        try:
+            log_end = self.event_log.max_seq()
+            try:
+                restore_snapshot(self.snapshot_path, learner=self.learner, sites=self.sites, log_end=log_end)
+            except SnapshotError as error:
+                aside = self.snapshot_path.with_name(self.snapshot_path.name + ".unreadable")
+                with contextlib.suppress(OSError):  # kept for a look; the next snapshot would overwrite it
+                    self.snapshot_path.replace(aside)
+                log.warning("the learner snapshot does not load (%s): set aside as %s; replaying the whole log "
+                            "(up to seq %d) instead", error, aside.name, log_end)
+            replayed = 0
+            for row in self.event_log.rows_since(self.learner.last_seq, self._cursor):
+                self._apply(row, replaying=True)
+                replayed += 1
+            for site, visitor, block, variant in self.event_log.rated_down(self._cursor):
+                self.suppression.add(site=site, visitor=visitor, block=block, variant=variant)
+        except duckdb.Error as error:  # a block of the file is corrupt: no policy may be built from part of it
+            raise event_log_error(self.event_log.path, error) from error
         self.learner.advance(now_ms())
         self._refresh()
         return replayed
@@ -80,7 +99,14 @@ class LearnerRuntime:
         self._queue.put((decisions, events))
 
     def snapshot(self) -> None:
-        save_snapshot(self.snapshot_path, self.learner.state(self.sites.policies))
+        """Write the learner's state, unless a policy's is not finite: then the last good snapshot stays."""
+        state = self.learner.state(self.sites.policies)
+        bad = not_finite(state)
+        if bad:
+            log.warning("no learner snapshot written: the state of %s is not finite; %s keeps the last good one",
+                        ", ".join(bad), self.snapshot_path)
+            return
+        save_snapshot(self.snapshot_path, state)
         self.snapshots += 1
 
     def _run(self) -> None:
@@ -115,7 +141,7 @@ class LearnerRuntime:
         elif row.decision_id is not None:
             if row.type == "rating" and not replaying:
                 self._remember_rated_down(row)
-            self.learner.add_event(row.decision_id, row.type, row.value, at=row.received_at)
+            self.learner.add_event(row.decision_id, row.type, row.value, at=row.received_at, site=row.site)
         self.learner.last_seq = row.seq
 
     def _remember_rated_down(self, row: EventRow) -> None:

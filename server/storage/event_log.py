@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,8 +10,11 @@ import duckdb
 import msgspec
 import pyarrow as pa
 
+from server.startup import data_dir_error, event_log_error
 from server.storage.rollup import SCHEMA as ROLLUP_SCHEMA
-from server.storage.rows import DECISION_COLUMNS, EVENT_COLUMNS, REPLAY_COLUMNS, DecisionRow, EventRow
+from server.storage.rows import (
+    DECISION_COLUMNS, EVENT_COLUMNS, REPLAY_COLUMNS, DecisionRow, EventRow, decided_at_of,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS decisions (
@@ -46,10 +50,22 @@ class EventLog:
     """One DuckDB file; only the writer thread inserts, other threads read through their own cursors."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Open (or create) the log; a file that cannot be served raises a StartupError saying what to do."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tempfile.TemporaryFile(dir=path.parent).close()  # DuckDB would open a read-only directory, then fail
+        except OSError as error:
+            raise data_dir_error(path.parent, error) from error
         self.path = path
-        self._connection = duckdb.connect(str(path))
-        self._connection.execute(SCHEMA + ROLLUP_SCHEMA)
+        try:
+            self._connection = duckdb.connect(str(path))
+        except duckdb.Error as error:
+            raise event_log_error(path, error) from error
+        try:
+            self._connection.execute(SCHEMA + ROLLUP_SCHEMA)
+        except duckdb.Error as error:
+            self._connection.close()
+            raise event_log_error(path, error) from error
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self._connection.cursor()
@@ -95,13 +111,26 @@ class EventLog:
     def rated_down(self, cursor: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
         """(site, visitor, block, variant) for every variant a known visitor rated down."""
         return cursor.execute(
-            """SELECT d.site, d.visitor, d.block, d.variant FROM events e JOIN decisions d USING (decision_id)
+            """SELECT d.site, d.visitor, d.block, d.variant FROM events e JOIN decisions d USING (site, decision_id)
                WHERE e.type = 'rating' AND d.visitor IS NOT NULL
                  AND ((d.feedback = 'stars' AND e.value <= 2) OR (coalesce(d.feedback, '') <> 'stars' AND e.value < 0))"""
         ).fetchall()
 
     def find_decision(self, cursor: duckdb.DuckDBPyConnection, decision_id: str) -> DecisionRow | None:
-        row = cursor.execute(
-            f"SELECT {', '.join(REPLAY_COLUMNS)} FROM decisions WHERE decision_id = ?", [decision_id]
+        decided_at = decided_at_of(decision_id)
+        if decided_at is None:
+            return None
+        row = cursor.execute(  # by time first: DuckDB skips every row group whose times cannot hold it
+            f"SELECT {', '.join(REPLAY_COLUMNS)} FROM decisions WHERE decided_at = ? AND decision_id = ?",
+            [decided_at, decision_id],
         ).fetchone()
         return DecisionRow(**dict(zip(REPLAY_COLUMNS, row))) if row else None
+
+    def decision_site(self, cursor: duckdb.DuckDBPyConnection, decision_id: str) -> str | None:
+        """The site of a logged decision, or None when no decision has that id."""
+        decided_at = decided_at_of(decision_id)
+        if decided_at is None:
+            return None
+        row = cursor.execute("SELECT site FROM decisions WHERE decided_at = ? AND decision_id = ?",
+                             [decided_at, decision_id]).fetchone()
+        return row[0] if row else None

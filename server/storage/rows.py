@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import orjson
 from msgspec import Struct
 
@@ -47,6 +49,32 @@ class EventRow(Struct, kw_only=True):
     received_at: int
     seq: int = 0
 
+
+def new_decision_id(decided_at: int) -> str:
+    """32 hex digits: the decision's millisecond first, so the log finds it by time, then 80 random bits."""
+    return f"{decided_at:012x}{os.urandom(10).hex()}"
+
+
+def decided_at_of(decision_id: str) -> int | None:
+    """The time a decision id carries, or None when it cannot be one of ours (ids from before the time
+    was in them included: such a decision is known only while the learner holds it).
+
+    >>> decided_at_of(new_decision_id(1_764_000_000_000))
+    1764000000000
+    >>> decided_at_of("nope") is None, decided_at_of("ff" * 16) is None
+    (True, True)
+    """
+    if len(decision_id) != 32:
+        return None
+    try:
+        decided_at = int(decision_id[:12], 16)
+    except ValueError:
+        return None
+    return decided_at if EARLIEST_DECISION_MS <= decided_at <= LATEST_DECISION_MS else None
+
+
+EARLIEST_DECISION_MS = 1_704_067_200_000  # 2024-01-01: no decision id with a time is older
+LATEST_DECISION_MS = 32_503_680_000_000  # 3000-01-01
 
 DECISION_COLUMNS = tuple(f for f in DecisionRow.__struct_fields__ if f != "features")
 # what replay and evaluation read: the summary is for people, never for learning (and older files lack it)

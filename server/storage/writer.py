@@ -11,6 +11,8 @@ import asyncio
 import logging
 import queue
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,12 +24,17 @@ MAX_GROUP = 5000
 # Decisions wait for company up to this long: each commit has a fixed cost of milliseconds in DuckDB,
 # and nobody awaits a decision's write. An event batch (a client awaiting its 202) commits at once.
 DECISION_LINGER_S = 0.05
+MAX_FAILED_PARTS = 64  # a group that fails this many times in parts meets a log that refuses everything
+RECENT_S = 10.0  # how long the writer remembers the decisions it committed, for events that follow them
+MAX_LOOKUPS_PER_GROUP = 256  # decisions looked up in the log per group; the rest of a flood counts as unmatched
 
 
 @dataclass(frozen=True, slots=True)
 class Stored:
     accepted: int
     duplicates: int
+    unmatched: int = 0  # named a decision that is unknown or another site's: not stored
+    refused: tuple[int, ...] = ()  # positions in the batch of rows the log would not take (others were stored)
 
 
 class _EventBatch:
@@ -42,15 +49,20 @@ class StorageUnavailable(RuntimeError):
 
 
 class GroupCommitWriter:
-    def __init__(self, log_: EventLog, *, on_commit: Callable[[list[DecisionRow], list[EventRow]], None]) -> None:
+    def __init__(
+        self, log_: EventLog, *, on_commit: Callable[[list[DecisionRow], list[EventRow]], None],
+        pending_site: Callable[[str], str | None] = lambda decision_id: None,
+    ) -> None:
         self._log = log_
         self._on_commit = on_commit
+        self._sites = DecisionSites(log_, pending_site=pending_site)
         self._queue: queue.SimpleQueue[DecisionRow | _EventBatch | None] = queue.SimpleQueue()
         self._seq = log_.max_seq()
         self._urgent = threading.Event()  # set with every event batch: its client awaits the commit
         self._backlog = False
         self._thread = threading.Thread(target=self._run, name="attune-writer", daemon=True)
         self.groups = 0
+        self.refused_rows = 0  # rows the log would not take even alone (each logged)
 
     def start(self) -> None:
         self._thread.start()
@@ -105,10 +117,12 @@ class GroupCommitWriter:
     def _commit(self, cursor, items: list[DecisionRow | _EventBatch]) -> None:
         decisions = [i for i in items if isinstance(i, DecisionRow)]
         batches = [i for i in items if isinstance(i, _EventBatch)]
+        sites = self._sites.resolve(cursor, decisions, [row for batch in batches for row in batch.rows])
         events, seen = [], set()
         for batch in batches:
             for row in batch.rows:
-                if row.id not in seen:  # the same id twice in one group is one event
+                matched = row.decision_id is None or sites.get(row.decision_id) == row.site
+                if matched and row.id not in seen:  # the same id twice in one group is one event
                     seen.add(row.id)
                     events.append(row)
         first_seq = self._seq
@@ -117,22 +131,103 @@ class GroupCommitWriter:
             row.seq = self._seq
         try:
             inserted = self._log.append(cursor, decisions, events)
-        except Exception as error:  # disk full, file lost: refuse, never pretend
-            log.exception("could not store a group of %d decisions and %d events", len(decisions), len(events))
-            self._seq = first_seq
+            stored_decisions, failed, any_stored = decisions, set(), True
+        except Exception:  # one bad row must not cost the others their place: store what can be stored
+            log.exception("a group of %d decisions and %d events failed; storing its rows in parts",
+                          len(decisions), len(events))
+            stored_decisions, inserted, failed, any_stored = self._store_in_parts(cursor, decisions, events)
+        if not any_stored:
+            self._seq = first_seq  # nothing stored: disk full, file lost — refuse, never pretend
             for batch in batches:
-                batch.loop.call_soon_threadsafe(_fail, batch.future, StorageUnavailable(str(error)))
+                batch.loop.call_soon_threadsafe(_fail, batch.future, StorageUnavailable("the log refused every row"))
             return
         self.groups += 1
+        self._sites.committed(stored_decisions)
         claimed: set[str] = set()
         for batch in batches:
-            accepted = 0
-            for row in batch.rows:
-                if row.id in inserted and row.id not in claimed:
+            accepted = unmatched = 0
+            refused = []
+            for position, row in enumerate(batch.rows):
+                if row.decision_id is not None and sites.get(row.decision_id) != row.site:
+                    unmatched += 1
+                elif row.id in failed:
+                    refused.append(position)
+                elif row.id in inserted and row.id not in claimed:
                     claimed.add(row.id)
                     accepted += 1
-            batch.loop.call_soon_threadsafe(_resolve, batch.future, Stored(accepted, len(batch.rows) - accepted))
-        self._on_commit(decisions, [e for e in events if e.id in inserted])
+            duplicates = len(batch.rows) - accepted - unmatched - len(refused)
+            batch.loop.call_soon_threadsafe(_resolve, batch.future, Stored(accepted, duplicates, unmatched, tuple(refused)))
+        self._on_commit(stored_decisions, [e for e in events if e.id in inserted])
+
+    def _store_in_parts(
+        self, cursor, decisions: list[DecisionRow], events: list[EventRow],
+    ) -> tuple[list[DecisionRow], set[str], set[str], bool]:
+        """Halve the group until each part commits or is one bad row: a few bad rows cost a few
+        transactions each, and a log that refuses everything is given up on after MAX_FAILED_PARTS."""
+        stored: list[DecisionRow] = []
+        inserted: set[str] = set()
+        failed: set[str] = set()
+        parts = [[*decisions, *events]]  # decisions first: a part never holds an event before its decision
+        failures = commits = 0
+        while parts:
+            part = parts.pop(0)
+            if failures >= MAX_FAILED_PARTS:
+                failed.update(r.id for r in part if isinstance(r, EventRow))
+                self.refused_rows += len(part)
+                continue
+            part_decisions = [r for r in part if isinstance(r, DecisionRow)]
+            part_events = [r for r in part if isinstance(r, EventRow)]
+            try:
+                inserted |= self._log.append(cursor, part_decisions, part_events)
+                stored += part_decisions
+                commits += 1
+            except Exception as error:
+                failures += 1
+                if len(part) == 1:
+                    log.error("the log refused one row and kept the rest of its group: %r (%s)", part[0], error)
+                    failed.update(r.id for r in part_events)
+                    self.refused_rows += 1
+                else:
+                    middle = len(part) // 2
+                    parts[:0] = [part[:middle], part[middle:]]
+        return stored, inserted, failed, commits > 0
+
+
+class DecisionSites:
+    """Which site each decision named by an event belongs to: an event for an unknown decision, or for
+    another site's, is not stored. Asked in the writer thread, where every decision queued before an event
+    is either in the same group or already committed."""
+
+    def __init__(self, log_: EventLog, *, pending_site: Callable[[str], str | None]) -> None:
+        self._log = log_
+        self._pending_site = pending_site  # the learner's reward join: every decision it may still learn
+        self._recent: dict[str, str] = {}  # committed in the last RECENT_S, in case the learner has not caught up
+        self._recent_groups: deque[tuple[float, list[str]]] = deque()
+
+    def resolve(self, cursor, decisions: list[DecisionRow], events: list[EventRow]) -> dict[str, str]:
+        wanted = {e.decision_id for e in events if e.decision_id is not None}
+        if not wanted:
+            return {}
+        found = {d.decision_id: d.site for d in decisions if d.decision_id in wanted}
+        lookups = 0
+        for decision_id in wanted - found.keys():
+            site = self._recent.get(decision_id) or self._pending_site(decision_id)
+            if site is None and lookups < MAX_LOOKUPS_PER_GROUP:
+                lookups += 1  # older decisions: late ratings still suppress what the visitor rated down
+                site = self._log.decision_site(cursor, decision_id)
+            if site is not None:
+                found[decision_id] = site
+        return found
+
+    def committed(self, decisions: list[DecisionRow]) -> None:
+        now = time.monotonic()
+        if decisions:
+            ids = [d.decision_id for d in decisions]
+            self._recent.update((d.decision_id, d.site) for d in decisions)
+            self._recent_groups.append((now, ids))
+        while self._recent_groups and self._recent_groups[0][0] < now - RECENT_S:
+            for decision_id in self._recent_groups.popleft()[1]:
+                self._recent.pop(decision_id, None)
 
 
 def _resolve(future: asyncio.Future[Stored], value: Stored) -> None:

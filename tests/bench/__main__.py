@@ -1,4 +1,4 @@
-"""Attune's benchmarks: `python -m tests.bench [--quick] [--only decide,ingest,learner,policies,admin,ope,learning]`.
+"""Attune's benchmarks: `python -m tests.bench [--quick] [--only decide,ingest,learner,policies,admin,ope,learning,pending]`.
 
 Prints one plain-text table per section with PASS/FAIL lines for the targets, and saves
 every number to tests/bench/out/results.json.
@@ -18,11 +18,11 @@ from pathlib import Path
 # as server/cli.py does, before numpy loads, so the in-process learner numbers match the server
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from tests.bench import admin, decide, ingest, learner, learning, ope, policies
+from tests.bench import admin, decide, ingest, learner, learning, ope, pending, policies
 from tests.bench.common import Options
 
 SECTIONS = {"decide": decide, "ingest": ingest, "learner": learner, "policies": policies, "admin": admin, "ope": ope,
-            "learning": learning}
+            "learning": learning, "pending": pending}
 OUT = Path(__file__).with_name("out") / "results.json"
 
 

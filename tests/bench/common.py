@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.server import AttuneServer
+from tests.support.server import NO_RATE_LIMITS, AttuneServer
 
 HOST = "127.0.0.1"
 
@@ -84,10 +84,11 @@ def cpu_meter(pid: int):
         usage["others"] = max(0.0, (machine_busy_seconds() - busy0) / wall - usage["cores"] - own)
 
 
+
 @contextmanager
-def attune(work_dir: Path, name: str, config: Path | None = None):
+def attune(work_dir: Path, name: str, config: Path | None = None, env: dict[str, str] | None = None):
     """A fresh `attune serve` with its own data directory, stopped however the block ends."""
-    server = AttuneServer(work_dir / name, config=config).start()
+    server = AttuneServer(work_dir / name, config=config, env={**NO_RATE_LIMITS, **(env or {})}).start()
     try:
         yield server
     finally:

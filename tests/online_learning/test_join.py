@@ -147,3 +147,28 @@ def test_pending_decisions_are_not_tracked_by_the_garbage_collector():
     join.add_event("d1", "impression", None, at=5)
     gc.collect()
     assert not any(gc.is_tracked(row) for row in join.state()["rows"])
+
+
+def test_each_site_holds_at_most_its_bound_of_unseen_decisions_dropping_the_oldest():
+    join = RewardJoin(decision_ttl_ms=TTL_MS, max_unseen_per_site=3)
+    join.add_decision(decision("seen"))
+    join.add_event("seen", "impression", None, at=1)
+    for i in range(5):
+        join.add_decision(decision(f"a{i}", decided_at=i))
+    join.add_decision(PendingDecision("b0", "pk_b", "hero", "v2", ("bias",), decided_at=9, window_ms=WINDOW))
+    assert [d for d in ("seen", "a0", "a1", "a2", "a3", "a4", "b0") if join.get(d)] == ["seen", "a2", "a3", "a4", "b0"]
+    assert (join.unseen(), join.dropped_unseen) == (4, 2)
+    join.add_event("a2", "impression", None, at=10)  # seen now: a new decision drops a3, not a2
+    join.add_decision(decision("a5", decided_at=11))
+    join.add_decision(decision("a6", decided_at=12))
+    assert [d for d in ("a2", "a3", "a4", "a5", "a6") if join.get(d)] == ["a2", "a4", "a5", "a6"]
+    assert (join.unseen(), join.dropped_unseen) == (4, 3)
+
+
+def test_pending_decisions_with_equal_contexts_share_one_features_tuple():
+    join = RewardJoin()
+    for i in range(3):
+        join.add_decision(PendingDecision(f"d{i}", "pk_a", "hero", "v2", tuple(["bias", "device=" + "mobile"]),
+                                          decided_at=i, window_ms=WINDOW))
+    rows = join.state()["rows"]
+    assert rows[0][3] is rows[1][3] is rows[2][3]

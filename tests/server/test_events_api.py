@@ -22,8 +22,8 @@ def wait_for(condition, timeout: float = 5.0) -> bool:
 def test_repeated_event_ids_are_counted_as_duplicates_and_ignored(client):
     (hero,) = decide(client, ["hero"])
     impression = {"id": new_id(), "type": "impression", "decision_id": hero["decision_id"]}
-    assert send(client, [impression]) == {"accepted": 1, "duplicates": 0}
-    assert send(client, [impression, impression]) == {"accepted": 0, "duplicates": 2}
+    assert send(client, [impression]) == {"accepted": 1, "duplicates": 0, "unmatched": 0, "warnings": []}
+    assert send(client, [impression, impression]) == {"accepted": 0, "duplicates": 2, "unmatched": 0, "warnings": []}
 
 
 def test_an_impression_is_learned_once_after_its_window_and_a_rating_closes_it_early(client, server):

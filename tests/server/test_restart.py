@@ -19,7 +19,7 @@ from server.sites import SiteRegistry
 from server.storage.event_log import EventLog
 from server.storage.rows import DecisionRow
 from tests.server.conftest import TEST_CONFIG, new_id
-from tests.support.server import AttuneServer
+from tests.support.server import NO_RATE_LIMITS, AttuneServer
 
 KILLS = 10
 DEVICES = ["mobile", "desktop", "tablet"]
@@ -71,7 +71,7 @@ def replay(data_dir) -> tuple[OnlineLearner, SiteRegistry]:
             learner.add_decision(PendingDecision(row.decision_id, row.site, row.block, row.variant,
                                                  row.learned_features(), row.decided_at, row.window_ms, row.feedback))
         elif row.decision_id is not None:
-            learner.add_event(row.decision_id, row.type, row.value, at=row.received_at)
+            learner.add_event(row.decision_id, row.type, row.value, at=row.received_at, site=row.site)
     log.close()
     learner.advance(int(time.time() * 1000))
     for policy in sites.policies.values():
@@ -81,7 +81,7 @@ def replay(data_dir) -> tuple[OnlineLearner, SiteRegistry]:
 
 def test_no_acknowledged_event_is_lost_across_ten_kills_and_the_policy_equals_a_replay(tmp_path):
     data_dir = tmp_path / "data"
-    server = AttuneServer(data_dir, config=TEST_CONFIG, env={"ATTUNE_SNAPSHOT_SECONDS": "0.7"}).start()
+    server = AttuneServer(data_dir, config=TEST_CONFIG, env={"ATTUNE_SNAPSHOT_SECONDS": "0.7", **NO_RATE_LIMITS}).start()
     load = Load(server, seed=7)
     load.thread.start()
     pace = random.Random(11)
