@@ -1,6 +1,6 @@
 // How queued events become requests: at most 100 events and under 64 KiB each; and retry delays.
 
-import type { QueuedEvent } from "./types.js";
+import type { EventsRequest, QueuedEvent } from "./types.js";
 
 export const MAX_EVENTS_PER_REQUEST = 100; // the server's limit
 export const MAX_BODY_BYTES = 60 * 1024; // the server refuses over 64 KiB; keep a margin
@@ -13,7 +13,8 @@ export interface Envelope {
 }
 
 export function payload(envelope: Envelope, events: QueuedEvent[]): string {
-  return JSON.stringify({ site: envelope.site, visitor: envelope.visitor, events });
+  const request: EventsRequest = { site: envelope.site, visitor: envelope.visitor, events };
+  return JSON.stringify(request);
 }
 
 /** Split events, in order, into request bodies within both limits. */

@@ -5,7 +5,7 @@ import { makeEvent } from "./events.js";
 import { createQueue } from "./queue.js";
 import { createStore, defaultStorage } from "./storage.js";
 import { post, requestError } from "./transport.js";
-import type { AttuneClient, ClientOptions, ConsentMode, Context, Decision } from "./types.js";
+import type { AttuneClient, ClientOptions, ConsentMode, Context, DecideAnswer, DecideRequest } from "./types.js";
 import { createVisitor } from "./visitor.js";
 
 const MODES: ConsentMode[] = ["opt-in", "opt-out", "none"];
@@ -49,21 +49,20 @@ export function createClient(options: ClientOptions): AttuneClient {
     listen(typeof window === "undefined" ? null : window, "pagehide", leave),
   ];
 
-  async function decide(blocks: string[], context: Context = {}): Promise<Decision[]> {
-    if (!Array.isArray(blocks) || blocks.some((block) => typeof block !== "string")) {
-      throw new TypeError("attune: decide needs an array of block ids");
+  async function decide(blocks: string[], context: Context = {}): Promise<DecideAnswer> {
+    if (!Array.isArray(blocks) || !blocks.length || blocks.some((block) => typeof block !== "string")) {
+      throw new TypeError("attune: decide needs an array of one or more block ids");
     }
-    if (!blocks.length) return [];
     const state = consent.get();
-    const body = JSON.stringify({
+    const request: DecideRequest = {
       site,
       visitor: visitor.get(),
       context,
       traits: state.personalization ? traits : {},
       blocks,
       personalization: personalizationFlag(mode, state),
-    });
-    const reply = await post(fetchFn, `${endpoint}/v1/decide`, body, timeoutMs);
+    };
+    const reply = await post(fetchFn, `${endpoint}/v1/decide`, JSON.stringify(request), timeoutMs);
     let parsed: { decisions?: unknown; detail?: unknown } | null = null;
     try {
       parsed = JSON.parse(reply.body);
@@ -75,7 +74,7 @@ export function createClient(options: ClientOptions): AttuneClient {
       throw requestError(`decide failed with HTTP ${reply.status}${detail}`, reply.status);
     }
     if (!parsed || !Array.isArray(parsed.decisions)) throw requestError("decide answered without decisions", reply.status);
-    return parsed.decisions as Decision[];
+    return parsed as DecideAnswer;
   }
 
   return {

@@ -1,6 +1,7 @@
 // @attune/sdk: the browser client for Attune. Named exports only; nothing runs at import.
 
 export { createClient } from "./client.js";
+export { isRatedDown } from "./ratings.js";
 export type {
   AttuneClient,
   ClientOptions,
@@ -8,6 +9,7 @@ export type {
   ConsentState,
   Context,
   ContextValue,
+  DecideAnswer,
   Decision,
   EventType,
   Explain,

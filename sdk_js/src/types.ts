@@ -1,36 +1,24 @@
-// The SDK's public types: the v1 wire contract (see ../shared/DESIGN.md) as the browser sees it.
+// The SDK's public types. What crosses the wire comes from src/wire.ts, generated from the contract
+// the server serves (docs/openapi.json); the rest is the SDK's own API.
 
-export type ContextValue = string | number | boolean;
+import type { components } from "./wire.js";
+
+type Wire = components["schemas"];
+/** A type as the server writes it: msgspec writes every field, defaults included, so none is missing. */
+type Sent<T> = T extends (infer Item)[] ? Sent<Item>[] : T extends object ? { [K in keyof T]-?: Sent<T[K]> } : T;
+
+export type DecideRequest = Wire["DecideRequest"];
+export type EventsRequest = Wire["EventsRequest"];
+/** The decide answer: a decision for each block the server could decide, and the site's consent mode. */
+export type DecideAnswer = Sent<Wire["DecideResponse"]>;
+export type Decision = Sent<Wire["Decision"]>;
+export type Explain = Sent<Wire["Explain"]>;
+export type Factor = Sent<Wire["Factor"]>;
+export type FeedbackKind = Decision["feedback"];
+export type ConsentMode = DecideAnswer["consent"];
+export type EventType = Wire["EventIn"]["type"];
+export type ContextValue = NonNullable<DecideRequest["context"]>[string];
 export type Context = Record<string, ContextValue>;
-
-export type FeedbackKind = "thumbs" | "stars" | null;
-
-export interface Factor {
-  feature: string;
-  label: string;
-  weight: number;
-}
-
-export interface Explain {
-  reason: "model" | "exploration" | "rule" | "holdout" | "disabled" | "personalization_off" | "split" | "only_option";
-  summary: string;
-  policy: string;
-  explored: boolean;
-  rule: string | null;
-  factors: Factor[];
-}
-
-export interface Decision {
-  block: string;
-  decision_id: string;
-  variant: string;
-  content: Record<string, string>;
-  propensity: number;
-  explain: Explain;
-  feedback: FeedbackKind;
-}
-
-export type EventType = "impression" | "click" | "rating" | "dismiss" | "survey_response" | "timing" | "error";
 
 export interface TrackedEvent {
   type: EventType;
@@ -43,8 +31,6 @@ export interface QueuedEvent extends TrackedEvent {
   id: string;
   ts: number;
 }
-
-export type ConsentMode = "opt-in" | "opt-out" | "none";
 
 export interface ConsentState {
   /** May Attune keep a visitor id and queue events on this device, and link events to the visitor? */
@@ -68,7 +54,8 @@ export interface ClientOptions {
 }
 
 export interface AttuneClient {
-  decide(blocks: string[], context?: Context): Promise<Decision[]>;
+  /** One request for all blocks; resolves to the answer as the server sent it. */
+  decide(blocks: string[], context?: Context): Promise<DecideAnswer>;
   track(event: TrackedEvent): void;
   rate(decisionId: string, value: number): void;
   identify(traits: Context): void;

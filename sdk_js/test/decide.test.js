@@ -16,11 +16,11 @@ function client(server, options = {}) {
   return page.own(createClient({ endpoint: ENDPOINT, site: "pk_demo", fetch: server.fetch, storage: fakeStorage(), ...options }));
 }
 
-test("one request for every block; the decisions come back as sent", async () => {
-  const server = fakeFetch(() => ({ status: 200, body: { decisions: [hero] } }));
+test("one request for every block; the answer comes back as sent", async () => {
+  const server = fakeFetch(() => ({ status: 200, body: { decisions: [hero], consent: "opt-out" } }));
   const attune = client(server);
-  const decisions = await attune.decide(["hero", "recs"], { page: "/shop", device: "mobile", returning: true });
-  assert.deepEqual(decisions, [hero]);
+  const answer = await attune.decide(["hero", "recs"], { page: "/shop", device: "mobile", returning: true });
+  assert.deepEqual(answer, { decisions: [hero], consent: "opt-out" });
   assert.equal(server.calls.length, 1);
   const [call] = server.calls;
   assert.equal(call.url, `${ENDPOINT}/v1/decide`);
@@ -68,10 +68,17 @@ test("4xx and 5xx reject with the status and the server's detail; network failur
   assert.equal(server.calls.length, 3, "decide is never retried: the page shows its default content");
 });
 
-test("no blocks, no request; bad arguments reject instead of throwing", async () => {
+test("the answer tells the site's consent mode, whatever mode the client was made with", async () => {
+  const server = fakeFetch(() => ({ status: 200, body: { decisions: [], consent: "opt-in" } }));
+  const attune = client(server, { consentMode: "opt-out" });
+  assert.equal((await attune.decide(["hero"])).consent, "opt-in");
+  assert.equal(attune.consent.get().storage, true, "the client keeps the mode it was made with");
+});
+
+test("no blocks or bad arguments: rejected at once, without a request (the server needs one block or more)", async () => {
   const server = fakeFetch();
   const attune = client(server);
-  assert.deepEqual(await attune.decide([]), []);
+  await assert.rejects(attune.decide([]), TypeError);
   await assert.rejects(attune.decide("hero"), TypeError);
   assert.equal(server.calls.length, 0);
 });

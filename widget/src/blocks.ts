@@ -3,7 +3,7 @@
 // impressions, clicks and ratings. State is written on the element for anyone to observe:
 // data-attune-state, data-attune-variant, data-attune-decision.
 
-import type { Decision } from "@attune/sdk";
+import { isRatedDown, type Decision } from "@attune/sdk";
 import type { Connection } from "./connection";
 import { forgetVisit, pageContext } from "./context";
 import { warn } from "./dom";
@@ -119,7 +119,7 @@ export function createEngine(connection: Connection, timeoutMs: number): Engine 
     if (!decision || block.rated !== null) return;
     block.rated = value;
     client().rate(decision.decision_id, value);
-    if (decision.feedback === "stars" ? value < 3 : value < 0) {
+    if (isRatedDown(decision.feedback, value)) {
       block.ratedDown = true; // back to the page's own content, for this visitor from now on
       block.swapped = false;
       restore(block.element, block.original, block.overlay!.host);

@@ -39,21 +39,12 @@ export function connect(config: WidgetConfig): Connection {
   let traits: Context = {};
   const listeners: (() => void)[] = [];
 
-  // Reads the site's mode off decide answers on their way to the SDK.
-  const sniff: typeof fetch = (input, init) =>
-    fetch(input, init).then((response) =>
-      /decide$/.test(`${input}`) && response.ok
-        ? response.clone().json().then((body) => (learn(body.consent), response), () => response)
-        : response,
-    );
-
   function make(real: boolean): AttuneClient {
     const made = createClient({
       endpoint: config.endpoint,
       site: config.site,
       consentMode: mode,
       timeoutMs: config.timeoutMs,
-      fetch: sniff,
       storage: real ? storage : null, // a guessed mode must not write, nor clear what the real one kept
     });
     made.consent.subscribe(() => {
@@ -92,9 +83,10 @@ export function connect(config: WidgetConfig): Connection {
     personalized,
     async decide(blocks, context) {
       const asked = personalized();
-      const decisions = await client.decide(blocks, context);
+      const answer = await client.decide(blocks, context);
+      learn(answer.consent);
       // The answer told a mode under which this visitor is not to be profiled (GPC on an opt-out site): ask again.
-      return asked && !personalized() ? client.decide(blocks, context) : decisions;
+      return (asked && !personalized() ? await client.decide(blocks, context) : answer).decisions;
     },
     consent: {
       get: () => ({ ...client.consent.get(), mode }),
