@@ -50,8 +50,8 @@ def create_app(runtime: Runtime) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         runtime.start()
-        gc.freeze()
         try:
+            gc.freeze()
             yield
         finally:
             runtime.stop()
@@ -69,8 +69,9 @@ def create_app(runtime: Runtime) -> Litestar:
             *admin.route_handlers,
         ],
         dependencies={
-            "runtime": Provide(lambda: runtime, sync_to_thread=False),
             "decide_deps": Provide(lambda: runtime.decide_deps, sync_to_thread=False),
+            "events_deps": Provide(lambda: runtime.events_deps, sync_to_thread=False),
+            "health_deps": Provide(lambda: runtime.health_deps, sync_to_thread=False),
         },
         middleware=[DefineMiddleware(SiteCorsMiddleware, allowed=lambda: runtime.sites.any_origin)],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -12,8 +12,8 @@ import sys
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from pathlib import Path
 
-from server.admin.cli import add_commands as admin_commands
-from server.admin.cli import run as admin_run
+from server.admin.accounts.cli import add_commands as admin_commands
+from server.admin.accounts.cli import run as admin_run
 from server.client_address import proxy_address
 from server.config.loader import ConfigError, load_config
 from server.evaluate.command import add_command as evaluate_command

@@ -15,6 +15,7 @@ from litestar.exceptions import (
 from litestar.openapi import ResponseSpec
 from msgspec import UNSET, Struct, UnsetType
 
+from server.config.loader import ConfigError
 from server.events.service import InvalidEvent
 from server.sites import UnknownBlock, UnknownSite
 from server.storage.writer import StorageUnavailable
@@ -24,6 +25,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("attune.errors")
 MAX_BODY_BYTES = 64 * 1024
+
+
+class BadRequest(ValueError):
+    """A request a service turns down (a name taken, a wrong current password): 400, the message says why."""
+
+
+class NotFound(LookupError):
+    """What a request names does not exist (a user): 404, the message names it."""
 
 
 class Problem(Struct):
@@ -93,6 +102,9 @@ EXCEPTION_HANDLERS = {
     UnknownSite: lambda request, exc: _answer(404, str(exc.args[0])),
     UnknownBlock: lambda request, exc: _answer(404, str(exc.args[0])),
     InvalidEvent: lambda request, exc: _answer(400, str(exc)),
+    ConfigError: lambda request, exc: _answer(400, str(exc)),
+    BadRequest: lambda request, exc: _answer(400, str(exc)),
+    NotFound: lambda request, exc: _answer(404, str(exc)),
     StorageUnavailable: _storage,
     Exception: _internal,
 }

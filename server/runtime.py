@@ -3,37 +3,29 @@
 from __future__ import annotations
 
 import logging
-import secrets
-from pathlib import Path
 
 import duckdb
 import numpy as np
 
-from server.admin.config_store import ConfigStore
 from server.config.loader import DEMO_CONFIG
 from server.config.schema import Config
+from server.config.store import ConfigStore, start_config
 from server.decide.service import DecideDeps
 from server.events.rate_limit import EventRateLimit
+from server.events.service import EventsDeps
+from server.health import HealthDeps
 from server.feedback.suppression import MemorySuppressionStore
 from server.learner.runtime import LearnerRuntime
 from server.settings import Settings
 from server.sites import SiteRegistry
 from server.startup import data_dir_error, event_log_error
+from server.storage.admin_db import AdminDb
 from server.storage.event_log import EventLog
+from server.storage.keys import load_or_create_key
 from server.storage.rollup import RollupThread
 from server.storage.writer import GroupCommitWriter
 
 log = logging.getLogger("attune")
-
-
-def load_or_create_key(path: Path) -> bytes:
-    """The secret that keys visitor hashes; made once per data directory."""
-    if path.exists():
-        return path.read_bytes()
-    key = secrets.token_bytes(32)
-    path.write_bytes(key)
-    path.chmod(0o600)
-    return key
 
 
 class Runtime:
@@ -46,12 +38,13 @@ class Runtime:
         self.settings = settings
         self.event_log = EventLog(settings.data_dir / "attune.duckdb")
         try:
-            self.config_store = ConfigStore(self.event_log)  # admin edits are versions that outlive a restart
-            config = self.config_store.resolve(config, file_path=settings.config_path or DEMO_CONFIG)
+            self.admin_db = AdminDb(self.event_log)
+            config = start_config(self.admin_db, config, file_path=settings.config_path or DEMO_CONFIG)
         except duckdb.Error as error:  # the admin's tables sit in a corrupt block
             self.event_log.close()
             raise event_log_error(self.event_log.path, error) from error
-        self.sites = self.config_store.sites = SiteRegistry(config)
+        self.sites = SiteRegistry(config)
+        self.config_store = ConfigStore(db=self.admin_db, sites=self.sites)  # admin edits outlive a restart
         try:
             self.visitor_key = load_or_create_key(settings.data_dir / "visitor.key")
         except OSError as error:
@@ -68,6 +61,9 @@ class Runtime:
         self.event_rate_limit = EventRateLimit(per_visitor=settings.events_per_visitor,
                                                per_address=settings.events_per_address)
         self.rollup = RollupThread(self.event_log)  # keeps results pages fast however long the log grows
+        self.events_deps = EventsDeps(sites=self.sites, writer=self.writer, visitor_key=self.visitor_key,
+                                      rate_limit=self.event_rate_limit, trusted_proxies=settings.trusted_proxies)
+        self.health_deps = HealthDeps(learner=self.learner, writer=self.writer, event_rate_limit=self.event_rate_limit)
         self.decide_deps = DecideDeps(
             sites=self.sites, log_decision=self.writer.log_decision, suppression=self.suppression,
             visitor_key=self.visitor_key, policy_version=lambda: self.learner.version,

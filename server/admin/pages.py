@@ -1,4 +1,4 @@
-"""What the page controllers share: rendering with the signed-in user, forms, redirects."""
+"""What the page controllers share: rendering with the signed-in user and the sites menu, forms, redirects."""
 
 from __future__ import annotations
 
@@ -12,14 +12,15 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 if TYPE_CHECKING:
     from litestar import Request
 
-    from server.admin.service import Admin
+    from server.config.schema import Config
 
-Form = URLEncodedBody[dict[str, str]]
+Form = URLEncodedBody[dict[str, str]]  # for forms whose field names vary (a variant's content.* fields)
 
 
-def render(template: str, request: Request, admin: Admin, /, *, status_code: int = 200, **context: Any) -> Template:
+def render(template: str, request: Request, config: Config, /, *, status_code: int = 200,
+           **context: Any) -> Template:
     return Template(template_name=template, status_code=status_code, media_type=MediaType.HTML, context={
-        "user": request.scope.get("user"), "sites": admin.config.sites, "path": request.url.path, **context})
+        "user": request.scope.get("user"), "sites": config.sites, "path": request.url.path, **context})
 
 
 def redirect(to: str) -> Response:

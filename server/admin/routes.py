@@ -1,4 +1,7 @@
-"""The admin, assembled: one Router under /admin with its session, CSRF and guard; static files; templates."""
+"""The admin, assembled: one Router under /admin with its session, CSRF and guard; static files; templates.
+
+Each capability has one service, handed by name (Provide) to the pages and API controllers that use it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from litestar import MediaType, Response, Router
+from litestar import Request, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
@@ -19,16 +22,21 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from server.admin.api import AdminApi
+from server.admin.accounts.api import AccountsApi
+from server.admin.accounts.auth import AdminSessionMiddleware, admin_guard, page_refusal
+from server.admin.accounts.pages_auth import AuthPages
+from server.admin.accounts.pages_users import UserPages
+from server.admin.accounts.service import Accounts
+from server.admin.editing.api import EditingApi
+from server.admin.editing.pages_blocks import BlockPages
+from server.admin.editing.pages_config import ConfigPages
+from server.admin.editing.service import Editing
 from server.admin.filters import register as register_filters
-from server.admin.auth import AdminSessionMiddleware, admin_guard, page_refusal
-from server.admin.pages_auth import AuthPages
-from server.admin.pages_blocks import BlockPages
-from server.admin.pages_reports import ReportPages
-from server.admin.pages_users import UserPages
-from server.admin.service import Admin
-from server.admin.users import UnknownUser, UserError
-from server.config.loader import ConfigError
+from server.admin.reporting.api import ReportingApi
+from server.admin.reporting.pages_reports import ReportPages
+from server.admin.reporting.service import Reporting
+from server.client_address import client_address
+from server.storage.keys import load_or_create_key
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -48,32 +56,38 @@ class AdminParts:
     route_handlers: list[ControllerRouterHandler]
     template_config: TemplateConfig
     lifespan: object
-    admin: Admin
-
-
-def _config_error(request, exc: ConfigError | UserError) -> Response:
-    return Response({"status_code": 400, "detail": str(exc)}, status_code=400, media_type=MediaType.JSON)
-
-
-def _unknown_user(request, exc: UnknownUser) -> Response:
-    return Response({"status_code": 404, "detail": str(exc)}, status_code=404, media_type=MediaType.JSON)
+    accounts: Accounts
+    editing: Editing
+    reporting: Reporting
 
 
 def admin_parts(runtime: Runtime) -> AdminParts:
-    from server.runtime import load_or_create_key
+    accounts = Accounts(db=runtime.admin_db)
+    editing = Editing(store=runtime.config_store)
+    reporting = Reporting(db=runtime.admin_db, sites=runtime.sites)
+    proxies = runtime.settings.trusted_proxies
 
-    admin = Admin(runtime)
+    def address(request: Request) -> str:
+        """The client's address (behind a configured proxy: the address it forwards), for sign-in limits."""
+        return client_address(request.scope, proxies)
+
     csrf = CSRFConfig(secret=load_or_create_key(runtime.settings.data_dir / "admin.key").hex(),
                       cookie_path="/admin", cookie_httponly=True, cookie_samesite="lax")
     router = Router(
         path="/admin",
-        route_handlers=[AuthPages, BlockPages, ReportPages, UserPages, AdminApi],
-        dependencies={"admin": Provide(lambda: admin, sync_to_thread=False)},
+        route_handlers=[AuthPages, BlockPages, ConfigPages, ReportPages, UserPages,
+                        AccountsApi, EditingApi, ReportingApi],
+        dependencies={
+            "accounts": Provide(lambda: accounts, sync_to_thread=False),
+            "editing": Provide(lambda: editing, sync_to_thread=False),
+            "reporting": Provide(lambda: reporting, sync_to_thread=False),
+            "config": Provide(lambda: runtime.sites.config, sync_to_thread=False),  # the live one, for the menu
+            "address": Provide(address, sync_to_thread=False),
+        },
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf),
-                    DefineMiddleware(AdminSessionMiddleware, sessions=lambda: admin.sessions)],
+                    DefineMiddleware(AdminSessionMiddleware, sessions=lambda: accounts.sessions)],
         guards=[admin_guard],
-        exception_handlers={NotAuthorizedException: page_refusal, ConfigError: _config_error,
-                            UserError: _config_error, UnknownUser: _unknown_user},
+        exception_handlers={NotAuthorizedException: page_refusal},
         response_headers=[ResponseHeader(name="content-security-policy", value=CSP),
                           ResponseHeader(name="x-frame-options", value="DENY"),
                           ResponseHeader(name="referrer-policy", value="same-origin"),
@@ -83,9 +97,9 @@ def admin_parts(runtime: Runtime) -> AdminParts:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        admin.start()
+        accounts.start()  # opens nothing: the data directory is the runtime's, closed by its lifespan
         yield
 
-    return AdminParts(route_handlers=[router, static], lifespan=lifespan, admin=admin,
-                      template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
-                                                     engine_callback=register_filters))
+    return AdminParts(route_handlers=[router, static], lifespan=lifespan, accounts=accounts, editing=editing,
+                      reporting=reporting, template_config=TemplateConfig(
+                          directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=register_filters))

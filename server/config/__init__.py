@@ -1,1 +1,1 @@
-"""Sites and blocks: the configuration schema and the TOML loader (config as code)."""
+"""The configuration as a core service: schema and loader (config as code), versions, TOML export and import, edits."""

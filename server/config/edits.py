@@ -1,15 +1,16 @@
 """Edits to the live configuration: each builds the next config as plain data and validates it exactly
-as the TOML file is validated (msgspec schema + loader checks), so an error names the key."""
+as the TOML file is validated (msgspec schema + loader checks), so an error names the key.
+
+Variant HTML arrives here already sanitised (server/admin/editing/service.py does it on save)."""
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from server.admin.config_toml import to_raw
-from server.admin.sanitise import clean
 from server.config.loader import parse_config
+from server.config.toml import to_raw, to_toml
 from server.sites import UnknownBlock, UnknownSite
 
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ class Change:
     summary: str
     before: Any
     after: Any
-    stripped: list[str] = field(default_factory=list)  # what sanitising removed from variant HTML
 
 
 def _find(raw: dict, site: str, block: str | None = None) -> tuple[dict, dict | None]:
@@ -45,11 +45,11 @@ def _change(config: Config, site: str, block: str | None, edit, summary: str) ->
     site_raw, block_raw = _find(raw, site, block)
     part = block_raw if block is not None else {k: v for k, v in site_raw.items() if k != "blocks"}
     before = copy.deepcopy(part)
-    stripped = edit(site_raw, block_raw) or []
+    edit(site_raw, block_raw)
     after = block_raw if block is not None else {k: v for k, v in site_raw.items() if k != "blocks"}
     new = parse_config(raw, source=SOURCE)
     target = f"{site}/{block}" if block else site
-    return Change(new, target, summary, before, copy.deepcopy(after), stripped)
+    return Change(new, target, summary, before, copy.deepcopy(after))
 
 
 def set_enabled(config: Config, *, site: str, block: str, enabled: bool) -> Change:
@@ -76,22 +76,18 @@ def update_block(config: Config, *, site: str, block: str, settings: dict[str, A
 
 def save_variant(config: Config, *, site: str, block: str, variant: str, content: dict[str, str],
                  new_id: str | None = None) -> Change:
-    """Create or replace a variant (renamed to `new_id` if given); its `html` is sanitised, what went is reported."""
-    stripped: list[str] = []
+    """Create or replace a variant (renamed to `new_id` if given); empty fields are left out."""
     content = {k: v for k, v in content.items() if v != ""}
-    if "html" in content:
-        content["html"], stripped = clean(content["html"])
 
     def edit(_, b):
         existing = next((v for v in b["variants"] if v["id"] == variant), None)
         if existing is None:
             b["variants"].append({"id": new_id or variant, "content": content})
-            return stripped
+            return
         existing["content"] = content
         if new_id and new_id != variant:
             existing["id"] = new_id
             _rename(b, variant, new_id)
-        return stripped
     return _change(config, site, block, edit, f"saved variant {new_id or variant} of {block}")
 
 
@@ -124,14 +120,8 @@ def set_rules(config: Config, *, site: str, block: str, rules: list[dict[str, An
 def replace_block(config: Config, *, site: str, block: str, raw_block: dict[str, Any]) -> Change:
     """The whole block as the config file would hold it (the API's PUT)."""
     def edit(_, b):
-        stripped = []
-        for v in raw_block.get("variants", []):
-            if "html" in v.get("content", {}):
-                v["content"]["html"], gone = clean(v["content"]["html"])
-                stripped += [f"{v['id']}: {item}" for item in gone]
         b.clear()
         b.update(raw_block, id=block)
-        return stripped
     return _change(config, site, block, edit, f"replaced block {block}")
 
 
@@ -145,3 +135,8 @@ def update_site(config: Config, *, site: str, settings: dict[str, Any]) -> Chang
                 raise KeyError(key)
             s[key] = value
     return _change(config, site, None, edit, f"changed {', '.join(settings)} of site {site}")
+
+
+def import_config(config: Config, new: Config) -> Change:
+    """The whole configuration replaced (config as code); before and after are its TOML."""
+    return Change(new, "config", f"imported a configuration ({len(new.sites)} site(s))", to_toml(config), to_toml(new))

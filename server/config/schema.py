@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from msgspec import Meta, Struct, field
 
 from online_learning import reward
+from online_learning.policies import PolicyKind
 
 Identifier = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")]
 SiteKey = Annotated[str, Meta(pattern=r"^pk_[A-Za-z0-9_]{1,60}$")]
@@ -54,7 +55,7 @@ class Block(Struct, forbid_unknown_fields=True, kw_only=True):
     variants: Annotated[list[Variant], Meta(min_length=1)]
     fallback: Identifier
     enabled: bool = True
-    policy: Literal["uniform", "fixed", "thompson", "contextual"] = "contextual"
+    policy: PolicyKind = "contextual"
     split: dict[str, SplitShare] | None = None
     exploration: Share = 0.02
     feedback: Literal["thumbs", "stars", "none"] = "thumbs"

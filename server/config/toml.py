@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import tomllib
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 import tomli_w
+
+from server.config.loader import ConfigError, parse_config
 
 if TYPE_CHECKING:
     from server.config.schema import Config
@@ -30,6 +33,15 @@ def _without_none(value: Any) -> Any:
 
 def to_toml(config: Config) -> str:
     return HEADER + tomli_w.dumps(to_raw(config))
+
+
+def parse_toml(text: str, source: str) -> Config:
+    """A configuration from TOML text, validated as the file is; ConfigError names the key."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{source}: not valid TOML: {error}") from None
+    return parse_config(raw, source=source)
 
 
 def digest(text: str | bytes) -> str:

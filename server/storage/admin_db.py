@@ -77,3 +77,9 @@ class AdminDb:
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+def record(db: AdminDb, *, at: int, actor: str, action: str, target: str, summary: str) -> None:
+    """For events that change no configuration (sign-in, user created)."""
+    db.execute("INSERT INTO admin_audit (changed_at, actor, action, target, summary) VALUES (?, ?, ?, ?, ?)",
+               [at, actor, action, target, summary])

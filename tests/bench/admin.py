@@ -10,8 +10,8 @@ from __future__ import annotations
 import statistics
 import time
 
-from server.admin.decisions import search
-from server.admin.results import block_results
+from server.admin.reporting.decisions import search
+from server.admin.reporting.results import block_results
 from server.config.loader import load_config
 from server.storage.event_log import EventLog
 from server.storage.rollup import fold

@@ -10,7 +10,7 @@ from litestar import MediaType, Response
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
-from server.admin.sessions import COOKIE, SessionStore
+from server.admin.accounts.sessions import COOKIE, SessionStore
 
 if TYPE_CHECKING:
     from litestar import Request

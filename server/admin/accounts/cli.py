@@ -7,9 +7,8 @@ import getpass
 import sys
 from pathlib import Path
 
-from server.admin.audit import record
-from server.admin.db import AdminDb, now_ms
-from server.admin.users import MIN_PASSWORD, ROLES, UserError, UserStore
+from server.admin.accounts.users import MIN_PASSWORD, ROLES, UserError, UserStore
+from server.storage.admin_db import AdminDb, now_ms, record
 from server.storage.event_log import EventLog
 
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from litestar.datastructures import Cookie
 
-from server.admin.db import AdminDb, now_ms
-from server.admin.users import AdminUser
+from server.admin.accounts.users import AdminUser
+from server.storage.admin_db import AdminDb, now_ms
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection

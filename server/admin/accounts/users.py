@@ -10,7 +10,8 @@ from typing import Literal
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from server.admin.db import AdminDb, now_ms
+from server.errors import BadRequest, NotFound
+from server.storage.admin_db import AdminDb, now_ms
 
 Role = Literal["viewer", "editor"]
 ROLES: tuple[Role, ...] = ("viewer", "editor")
@@ -19,11 +20,11 @@ MIN_PASSWORD = 10
 FIRST_USER = "admin"
 
 
-class UserError(ValueError):
+class UserError(BadRequest):
     """A user that cannot be created; the message says why."""
 
 
-class UnknownUser(LookupError):
+class UnknownUser(NotFound):
     """No user by that name."""
 
 

@@ -1,10 +1,12 @@
-"""The audit log: every change with who, when, what, and the before and after (written by ConfigStore.apply)."""
+"""The audit log, read: every change with who, when, what, and the before and after.
+
+Written by ConfigStore.apply (config changes) and server/storage/admin_db.record (users, sign-in)."""
 
 from __future__ import annotations
 
 from msgspec import Struct
 
-from server.admin.db import AdminDb
+from server.storage.admin_db import AdminDb
 
 
 class AuditEntry(Struct):
@@ -23,9 +25,3 @@ def recent(db: AdminDb, *, limit: int = 100, target: str | None = None) -> list[
     rows = db.all(f"SELECT id, changed_at, actor, action, target, summary, before, after FROM admin_audit {where} "
                   "ORDER BY id DESC LIMIT ?", [*params, limit])
     return [AuditEntry(*row) for row in rows]
-
-
-def record(db: AdminDb, *, at: int, actor: str, action: str, target: str, summary: str) -> None:
-    """For events that change no configuration (sign-in, user created)."""
-    db.execute("INSERT INTO admin_audit (changed_at, actor, action, target, summary) VALUES (?, ?, ?, ?, ?)",
-               [at, actor, action, target, summary])

@@ -15,8 +15,9 @@ from collections import defaultdict
 from msgspec import Struct
 
 from online_learning.join import DECISION_TTL_MS
-from server.admin.stats import difference, mean_interval, wilson
+from server.admin.reporting.stats import difference, mean_interval, wilson
 from server.config.schema import Block, Site
+from server.storage.reward_sql import REWARD_SQL, reward_params
 from server.storage.rollup import SKEW_MS, bucket_for, folded_below, outcome_classes
 
 FOREVER_MS = 2**62
@@ -41,11 +42,7 @@ WITH classes AS (  -- counts per minute and outcome: finished decisions from the
     FROM ({outcome_classes(one_block=True)})
 ), r AS (
     SELECT *, minute // $bucket * $bucket AS t,
-           CASE WHEN NOT (clicked OR dismissed OR rating IS NOT NULL) THEN $w_default
-                ELSE CASE WHEN clicked THEN $w_click ELSE 0 END + CASE WHEN dismissed THEN $w_dismiss ELSE 0 END
-                   + CASE WHEN rating IS NULL THEN 0 WHEN feedback = 'stars' THEN $w_stars * (rating - 3) / 2
-                          WHEN rating > 0 THEN $w_up ELSE $w_down END
-           END AS reward
+           {REWARD_SQL} AS reward
     FROM classes
 )
 SELECT t, variant, holdout, explored, disabled, sum(decisions) AS decisions,
@@ -121,11 +118,9 @@ def block_results(cursor, *, site: Site, block: Block) -> BlockResults:
         where = {"site": site.key, "block": block.id}
         low, high = cursor.execute(SPAN, {**where, "from": below}).fetchone()
         bucket = bucket_for((high or 0) - (low or 0))
-        w = site.reward_weights
         rows = cursor.execute(QUERY, {
             **where, "from": below, "to": FOREVER_MS, "events_to": FOREVER_MS, "skew": SKEW_MS, "ttl": DECISION_TTL_MS,
-            "bucket": bucket, "w_default": w.default, "w_click": w.click, "w_dismiss": w.dismiss, "w_stars": w.stars,
-            "w_up": w.thumbs_up, "w_down": w.thumbs_down,
+            "bucket": bucket, **reward_params(site.reward_weights.for_learning()),
         }).fetchall()
     finally:
         cursor.execute("COMMIT")

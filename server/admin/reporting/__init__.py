@@ -1,0 +1,1 @@
+"""Reporting: results per block with intervals, recent decisions and the audit log."""

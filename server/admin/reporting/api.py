@@ -1,0 +1,42 @@
+"""The reporting part of the JSON admin API under /admin/api/: results, recent decisions, the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, QueryParameter
+
+from server.admin.reporting.audit import AuditEntry
+from server.admin.reporting.decisions import DecisionView
+from server.admin.reporting.results import BlockResults
+from server.admin.reporting.service import Reporting
+from server.errors import answers
+
+
+class ReportingApi(Controller):
+    path = "/api"
+    tags = ["admin"]
+
+    @get("/sites/{site:str}/blocks/{block:str}/results", sync_to_thread=True, responses=answers(401, 404),
+         summary="Impressions, clicks, ratings per variant with 95% intervals; lift over the holdout; series")
+    def results(self, site: FromPath[str], block: FromPath[str], reporting: NamedDependency[Reporting]
+                ) -> BlockResults:
+        return reporting.results(site=site, block=block)
+
+    @get("/sites/{site:str}/decisions", summary="Recent decisions, newest first, searchable", sync_to_thread=True,
+         responses=answers(400, 401, 404))
+    def decisions(
+        self, site: FromPath[str], reporting: NamedDependency[Reporting], block: FromQuery[str | None] = None,
+        variant: FromQuery[str | None] = None, reason: FromQuery[str | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+    ) -> list[DecisionView]:
+        return reporting.decisions(site=site, block=block, variant=variant, reason=reason, text=q, limit=limit)
+
+    @get("/audit", summary="Every change: who, when, what, before and after", sync_to_thread=True,
+         responses=answers(400, 401))
+    def audit(self, reporting: NamedDependency[Reporting], target: FromQuery[str | None] = None,
+              limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100) -> list[AuditEntry]:
+        return reporting.audit(target=target, limit=limit)

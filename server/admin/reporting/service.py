@@ -1,0 +1,41 @@
+"""Reporting: results per block, recent decisions and the audit log, read for the pages and the API alike."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from server.admin.reporting.audit import AuditEntry, recent
+from server.admin.reporting.decisions import LIMIT, DecisionView, search
+from server.admin.reporting.results import BlockResults, block_results
+
+if TYPE_CHECKING:
+    from server.config.schema import Block, Site
+    from server.sites import SiteRegistry
+    from server.storage.admin_db import AdminDb
+
+
+class Reporting:
+    def __init__(self, *, db: AdminDb, sites: SiteRegistry) -> None:
+        self.db = db
+        self.sites = sites
+
+    def site(self, key: str) -> Site:
+        return self.sites.site(key)
+
+    def block(self, site: str, block: str) -> Block:
+        return self.sites.block(site, block)
+
+    def results(self, *, site: str, block: str) -> BlockResults:
+        found, chosen = self.site(site), self.block(site, block)
+        with self.db.cursor() as cursor:
+            return block_results(cursor, site=found, block=chosen)
+
+    def decisions(self, *, site: str, block: str | None = None, variant: str | None = None,
+                  reason: str | None = None, text: str | None = None, limit: int = LIMIT) -> list[DecisionView]:
+        """Newest first; an unknown site raises UnknownSite (a 404), never an empty list."""
+        self.site(site)
+        with self.db.cursor() as cursor:
+            return search(cursor, site=site, block=block, variant=variant, reason=reason, text=text, limit=limit)
+
+    def audit(self, *, target: str | None = None, limit: int = 100) -> list[AuditEntry]:
+        return recent(self.db, limit=limit, target=target)
