@@ -33,9 +33,11 @@ class OnlineLearner:
         policy_for: Callable[[str, str], Policy | None],
         weights_for: Callable[[str], RewardWeights],
         join: RewardJoin | None = None,
+        on_learn: Callable[[PendingDecision, float], None] | None = None,
     ) -> None:
         self.policy_for = policy_for
         self.weights_for = weights_for
+        self.on_learn = on_learn  # told of each decision a policy learned from, with the reward it earned
         self.join = join if join is not None else RewardJoin()  # an empty join is falsy (it has __len__)
         self.learned = 0
         self.last_seq = 0  # the log position everything up to which has been processed
@@ -56,8 +58,11 @@ class OnlineLearner:
         policy = self.policy_for(decision.site, decision.block)
         if policy is None:
             return  # the block was removed from the configuration since
-        policy.update(decision.variant, decision.features, reward(decision.outcome, self.weights_for(decision.site)))
+        earned = reward(decision.outcome, self.weights_for(decision.site))
+        policy.update(decision.variant, decision.features, earned)
         self.learned += 1
+        if self.on_learn is not None:
+            self.on_learn(decision, earned)
 
     def state(self, policies: dict[str, Policy]) -> dict[str, Any]:
         """Everything needed to continue after a restart, given the live policies keyed 'site/block'."""

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import PermissionDeniedException
 
-from server.sites import origin_allowed
-
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from litestar import Request
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,14 +19,41 @@ if TYPE_CHECKING:
 PREFLIGHT_MAX_AGE = "600"
 
 
+class OriginVerdict(Enum):
+    ABSENT = "absent"  # no Origin header: not a browser's cross-origin call
+    ALLOWED = "allowed"  # an allowed origin: answer with Access-Control-Allow-Origin
+    OWN = "own"  # the server's own pages (demo, admin): same-origin, no CORS header needed
+    REFUSED = "refused"  # any other origin: 403
+
+
+def origin_verdict(origin: str | None, *, own_origin: str | None, allowed: Collection[str]) -> OriginVerdict:
+    """The one origin check: the decide fast path, the routes and the CORS middleware all ask it.
+
+    >>> origin_verdict("https://shop.example", own_origin="http://localhost:8080", allowed=["https://shop.example"])
+    <OriginVerdict.ALLOWED: 'allowed'>
+    >>> origin_verdict("http://localhost:8080", own_origin="http://localhost:8080", allowed=[]).name
+    'OWN'
+    >>> origin_verdict("https://evil.example", own_origin="http://localhost:8080", allowed=["https://shop.example"])
+    <OriginVerdict.REFUSED: 'refused'>
+    """
+    if origin is None or origin == "":
+        return OriginVerdict.ABSENT
+    if "*" in allowed or origin in allowed:
+        return OriginVerdict.ALLOWED
+    return OriginVerdict.OWN if origin == own_origin else OriginVerdict.REFUSED
+
+
+def own_origin(scope: Scope) -> str:
+    """The origin of a page this server served itself, as the request's Origin header would name it."""
+    host = next((v for k, v in scope["headers"] if k == b"host"), b"").decode("latin-1")
+    return f"{scope.get('scheme', 'http')}://{host}"
+
+
 def check_origin(request: Request, site: Site) -> None:
     origin = request.headers.get("origin")
-    if origin and not origin_allowed(origin, site.allowed_origins) and origin != _own_origin(request):
+    if origin_verdict(origin, own_origin=own_origin(request.scope), allowed=site.allowed_origins) \
+            is OriginVerdict.REFUSED:
         raise PermissionDeniedException(f"origin {origin!r} is not in allowed_origins of site {site.key!r}")
-
-
-def _own_origin(request: Request) -> str:
-    return f"{request.url.scheme}://{request.headers.get('host', '')}"
 
 
 class SiteCorsMiddleware:
@@ -40,7 +68,7 @@ class SiteCorsMiddleware:
             await self.app(scope, receive, send)
             return
         origin = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"origin"), None)
-        allowed = origin is not None and origin_allowed(origin, self.allowed())
+        allowed = origin_verdict(origin, own_origin=own_origin(scope), allowed=self.allowed()) is OriginVerdict.ALLOWED
         if scope["method"] == "OPTIONS" and origin is not None:
             status = 204 if allowed else 403
             headers = [(b"vary", b"Origin")]

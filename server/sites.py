@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zlib
 
-from online_learning.policies import BetaThompson, FixedSplit, LinearThompson, Policy, Uniform
+from online_learning.policies import Policy, new_policy
 from online_learning.reward import RewardWeights
 from server.config.schema import Block, Config, Site
 
@@ -19,13 +19,7 @@ class UnknownBlock(LookupError):
 
 def make_policy(site: Site, block: Block) -> Policy:
     seed = zlib.crc32(f"{site.key}/{block.id}".encode())  # stable across restarts, different per block
-    if block.policy == "uniform":
-        return Uniform()
-    if block.policy == "fixed":
-        return FixedSplit(split=block.split or {})
-    if block.policy == "thompson":
-        return BetaThompson(seed=seed)
-    return LinearThompson(seed=seed)
+    return new_policy(block.policy, seed=seed, split=block.split)
 
 
 def policy_key(site: str, block: str) -> str:
@@ -84,7 +78,3 @@ class SiteRegistry:
 
     def weights_for(self, site: str) -> RewardWeights:
         return self._weights.get(site) or RewardWeights()
-
-
-def origin_allowed(origin: str, allowed: list[str] | set[str]) -> bool:
-    return "*" in allowed or origin in allowed

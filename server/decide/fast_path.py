@@ -19,7 +19,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from server.body import body_problem, media_type_problem
 from server.decide.schemas import DecideRequest
 from server.decide.service import DecideDeps, decide
-from server.sites import UnknownBlock, UnknownSite, origin_allowed
+from server.origins import OriginVerdict, origin_verdict, own_origin
+from server.sites import UnknownBlock, UnknownSite
 
 _decode = msgspec.json.Decoder(DecideRequest).decode
 _encode = msgspec.json.Encoder().encode
@@ -64,13 +65,12 @@ class DecideFastPath:
         if site is None:
             return None
         origin = _header(scope, b"origin")
-        headers = []
-        if origin is not None:
-            text = origin.decode("latin-1")
-            if origin_allowed(text, site.allowed_origins):
-                headers = [(b"access-control-allow-origin", origin), (b"vary", b"Origin")]
-            elif text != f"{scope.get('scheme', 'http')}://{(_header(scope, b'host') or b'').decode('latin-1')}":
-                return None  # not allowed and not our own page: Litestar answers 403
+        text = None if origin is None else origin.decode("latin-1")
+        verdict = origin_verdict(text, own_origin=own_origin(scope), allowed=site.allowed_origins)
+        if verdict is OriginVerdict.REFUSED:
+            return None  # Litestar answers 403
+        allowed = verdict is OriginVerdict.ALLOWED
+        headers = [(b"access-control-allow-origin", origin), (b"vary", b"Origin")] if allowed else []
         try:
             return _encode(decide(request=request, deps=deps)), headers
         except (UnknownSite, UnknownBlock):

@@ -13,8 +13,9 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from online_learning.evaluation import LoggedExample
-from online_learning.join import PendingDecision, RewardJoin
-from online_learning.reward import reward
+from online_learning.join import PendingDecision
+from online_learning.learner import OnlineLearner
+from server.learner.learn import learn_row
 from server.sites import SiteRegistry
 from server.storage.rows import DecisionRow, EventRow
 
@@ -35,44 +36,30 @@ def replay(
     rows: Iterable[DecisionRow | EventRow], *, sites: SiteRegistry, site: str, blocks: Collection[str],
     since_ms: int = 0, now_ms: int | None = None,
 ) -> dict[str, BlockLog]:
-    """Feed the log through a reward join in order; returns examples per block and leaves sites' policies trained."""
-    join = RewardJoin()
+    """Feed the log through the learner's path, in order; returns examples per block, leaves sites' policies trained."""
     logs = {block: BlockLog() for block in blocks}
     wanted: dict[str, DecisionRow] = {}
 
-    def learn(closed: list[PendingDecision]) -> None:
-        for decision in closed:
-            policy = sites.policy_for(decision.site, decision.block)
-            if policy is None:
-                continue  # the block was removed from the configuration since
-            earned = reward(decision.outcome, sites.weights_for(decision.site))
-            policy.update(decision.variant, decision.features, earned)
-            row = wanted.pop(decision.decision_id, None)
-            if row is None:
-                continue
-            if row.holdout or row.reason in NOT_CHOSEN_BY_POLICY:
-                logs[row.block].left_out += 1
-                continue
-            logs[row.block].examples.append(LoggedExample(
-                decision.features, tuple(row.candidates), row.variant, row.propensity, earned,
-            ))
-            logs[row.block].features.append(decision.features)
+    def keep(decision: PendingDecision, earned: float) -> None:
+        row = wanted.pop(decision.decision_id, None)
+        if row is None:
+            return
+        if row.holdout or row.reason in NOT_CHOSEN_BY_POLICY:
+            logs[row.block].left_out += 1
+            return
+        logs[row.block].examples.append(LoggedExample(
+            decision.features, tuple(row.candidates), row.variant, row.propensity, earned,
+        ))
+        logs[row.block].features.append(decision.features)
 
+    learner = OnlineLearner(policy_for=sites.policy_for, weights_for=sites.weights_for, on_learn=keep)
     for row in rows:
-        if isinstance(row, DecisionRow):
-            learn(join.advance(row.decided_at))  # the log's own clock closes windows as the live learner's did
-            join.add_decision(PendingDecision(
-                row.decision_id, row.site, row.block, row.variant, row.learned_features(), row.decided_at,
-                row.window_ms, row.feedback,
-            ))
-            if row.site == site and row.block in logs and row.decided_at >= since_ms:
-                wanted[row.decision_id] = row
-        elif row.decision_id is not None:
-            learn(join.advance(row.received_at))
-            learn(join.add_event(row.decision_id, row.type, row.value, at=row.received_at, site=row.site))
-    learn(join.advance(int(time.time() * 1000) if now_ms is None else now_ms))
+        if isinstance(row, DecisionRow) and row.site == site and row.block in logs and row.decided_at >= since_ms:
+            wanted[row.decision_id] = row
+        learn_row(learner, row)
+    learner.advance(int(time.time() * 1000) if now_ms is None else now_ms)
     for decision_id, row in wanted.items():
-        pending = join.get(decision_id)
+        pending = learner.join.get(decision_id)
         if pending is not None and pending.impression_at is not None:
             logs[row.block].still_open += 1
     for policy in sites.policies.values():

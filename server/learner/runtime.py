@@ -11,9 +11,10 @@ from pathlib import Path
 
 import duckdb
 
-from online_learning.join import MAX_UNSEEN_PER_SITE, PendingDecision, RewardJoin
+from online_learning.join import MAX_UNSEEN_PER_SITE, RewardJoin
 from online_learning.learner import OnlineLearner
 from server.feedback.suppression import SuppressionStore, is_rated_down
+from server.learner.learn import learn_row
 from server.learner.snapshots import SnapshotError, not_finite, restore_snapshot, save_snapshot
 from server.sites import SiteRegistry
 from server.startup import event_log_error
@@ -133,16 +134,9 @@ class LearnerRuntime:
                 log.exception("learner failed on a group of rows")
 
     def _apply(self, row: DecisionRow | EventRow, *, replaying: bool) -> None:
-        if isinstance(row, DecisionRow):
-            self.learner.add_decision(PendingDecision(
-                row.decision_id, row.site, row.block, row.variant, row.learned_features(), row.decided_at,
-                row.window_ms, row.feedback,
-            ))
-        elif row.decision_id is not None:
-            if row.type == "rating" and not replaying:
-                self._remember_rated_down(row)
-            self.learner.add_event(row.decision_id, row.type, row.value, at=row.received_at, site=row.site)
-        self.learner.last_seq = row.seq
+        if isinstance(row, EventRow) and row.type == "rating" and row.decision_id is not None and not replaying:
+            self._remember_rated_down(row)  # before learning: the pending decision still says what was rated
+        learn_row(self.learner, row)
 
     def _remember_rated_down(self, row: EventRow) -> None:
         pending = self.learner.join.get(row.decision_id)

@@ -10,6 +10,7 @@ import duckdb
 import msgspec
 import pyarrow as pa
 
+from server.feedback.suppression import is_rated_down
 from server.startup import data_dir_error, event_log_error
 from server.storage.rollup import SCHEMA as ROLLUP_SCHEMA
 from server.storage.rows import (
@@ -108,13 +109,20 @@ class EventLog:
         event_rows = [EventRow(**dict(zip(EVENT_COLUMNS, r))) for r in events.fetchall()]
         yield from sorted([*decision_rows, *event_rows], key=lambda row: row.seq)
 
-    def rated_down(self, cursor: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
-        """(site, visitor, block, variant) for every variant a known visitor rated down."""
-        return cursor.execute(
-            """SELECT d.site, d.visitor, d.block, d.variant FROM events e JOIN decisions d USING (site, decision_id)
-               WHERE e.type = 'rating' AND d.visitor IS NOT NULL
-                 AND ((d.feedback = 'stars' AND e.value <= 2) OR (coalesce(d.feedback, '') <> 'stars' AND e.value < 0))"""
-        ).fetchall()
+    def rated_down(self, cursor: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, str, str, str]]:
+        """(site, visitor, block, variant) for every variant a known visitor rated down.
+
+        Ratings are read and judged by `is_rated_down`, the server's one rule, rather than by a copy of it in SQL.
+        """
+        ratings = cursor.execute(
+            """SELECT d.site, d.visitor, d.block, d.variant, d.feedback, e.value
+               FROM events e JOIN decisions d USING (site, decision_id)
+               WHERE e.type = 'rating' AND d.visitor IS NOT NULL"""
+        )
+        while chunk := ratings.fetchmany(10_000):
+            for site, visitor, block, variant, feedback, value in chunk:
+                if is_rated_down(feedback, value):
+                    yield site, visitor, block, variant
 
     def find_decision(self, cursor: duckdb.DuckDBPyConnection, decision_id: str) -> DecisionRow | None:
         decided_at = decided_at_of(decision_id)

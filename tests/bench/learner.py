@@ -9,7 +9,7 @@ import numpy as np
 from online_learning.features import context_features
 from online_learning.join import PendingDecision
 from online_learning.learner import OnlineLearner
-from online_learning.policies import POLICY_KINDS
+from online_learning.policies import new_policy
 from online_learning.reward import RewardWeights
 from tests.bench.common import Options, section, table, verdict
 from tests.bench.peers import VowpalWabbit
@@ -34,7 +34,7 @@ def examples(count: int, seed: int) -> list[tuple[tuple[str, ...], str, float]]:
 
 def direct_updates(kind: str, data) -> tuple[object, float]:
     """policy.update alone, as fast as it goes; returns the trained policy and updates/s."""
-    policy = POLICY_KINDS[kind]()
+    policy = new_policy(kind)
     start = time.perf_counter()
     for features, variant, reward in data:
         policy.update(variant, features, reward)
@@ -55,7 +55,7 @@ def vw_updates(data, exploration: str) -> float:
 
 def learner_updates(kind: str, data) -> float:
     """The learner thread's path: decision, impression, click, window closed by `advance`, update."""
-    policy = POLICY_KINDS[kind]()
+    policy = new_policy(kind)
     learner = OnlineLearner(policy_for=lambda site, block: policy, weights_for=lambda site: RewardWeights())
     start = time.perf_counter()
     for i, (features, variant, reward) in enumerate(data):

@@ -11,14 +11,14 @@ import httpx
 import numpy as np
 
 from online_learning.features import context_features
-from online_learning.join import PendingDecision
 from online_learning.learner import OnlineLearner
 from server.config.loader import load_config
+from server.learner.learn import learn_row
 from server.learner.snapshots import load_snapshot
 from server.sites import SiteRegistry
 from server.storage.event_log import EventLog
-from server.storage.rows import DecisionRow
 from tests.server.conftest import TEST_CONFIG, new_id
+from tests.support.inprocess import settle
 from tests.support.server import NO_RATE_LIMITS, AttuneServer
 
 KILLS = 10
@@ -67,11 +67,7 @@ def replay(data_dir) -> tuple[OnlineLearner, SiteRegistry]:
     learner = OnlineLearner(policy_for=sites.policy_for, weights_for=sites.weights_for)
     log = EventLog(data_dir / "attune.duckdb")
     for row in log.rows_since(0):
-        if isinstance(row, DecisionRow):
-            learner.add_decision(PendingDecision(row.decision_id, row.site, row.block, row.variant,
-                                                 row.learned_features(), row.decided_at, row.window_ms, row.feedback))
-        elif row.decision_id is not None:
-            learner.add_event(row.decision_id, row.type, row.value, at=row.received_at, site=row.site)
+        learn_row(learner, row)
     log.close()
     learner.advance(int(time.time() * 1000))
     for policy in sites.policies.values():
@@ -92,7 +88,7 @@ def test_no_acknowledged_event_is_lost_across_ten_kills_and_the_policy_equals_a_
     time.sleep(1.0)
     load.stopping.set()
     load.thread.join()
-    time.sleep(2.0)  # every reward window (1 s) closes
+    settle(lambda: (h := server.health())["pending"] == h["unseen"])  # every window opened (1 s) has closed
     live_learned = server.health()["learned"]
     server.stop()
 
