@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from litestar import get
 from litestar.di import NamedDependency
 from msgspec import Struct
 
-from server.runtime import Runtime
+from server.events.rate_limit import EventRateLimit
+from server.learner.runtime import LearnerRuntime
+from server.storage.writer import GroupCommitWriter  # imported for real: Litestar resolves these hints
+
+
+@dataclass(slots=True)
+class HealthDeps:
+    learner: LearnerRuntime
+    writer: GroupCommitWriter
+    event_rate_limit: EventRateLimit
 
 
 class Health(Struct, kw_only=True):
@@ -24,11 +35,11 @@ class Health(Struct, kw_only=True):
 
 
 @get("/healthz", tags=["operations"], summary="Liveness and learner progress", sync_to_thread=False)
-def healthz(runtime: NamedDependency[Runtime]) -> Health:
-    learner = runtime.learner.learner
+def healthz(health_deps: NamedDependency[HealthDeps]) -> Health:
+    learner = health_deps.learner.learner
     join = learner.join
     return Health(status="ok", learned=learner.learned, pending=len(join), unseen=join.unseen(),
                   dropped_unseen=join.dropped_unseen, unmatched_events=join.unmatched_events,
-                  foreign_events=join.foreign_events, refused_events=runtime.event_rate_limit.refused,
-                  log_position=learner.last_seq, snapshots=runtime.learner.snapshots,
-                  write_groups=runtime.writer.groups)
+                  foreign_events=join.foreign_events, refused_events=health_deps.event_rate_limit.refused,
+                  log_position=learner.last_seq, snapshots=health_deps.learner.snapshots,
+                  write_groups=health_deps.writer.groups)

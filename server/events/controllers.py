@@ -11,9 +11,8 @@ from server.body import BROWSER_TEXT
 from server.client_address import client_address
 from server.errors import answers
 from server.events.schemas import EventsAccepted, EventsRequest
-from server.events.service import store_events
+from server.events.service import EventsDeps, store_events
 from server.origins import check_origin
-from server.runtime import Runtime
 
 
 class EventsController(Controller):
@@ -26,13 +25,13 @@ class EventsController(Controller):
         "request: what the JS SDK and sendBeacon send)."),
         opt={BROWSER_TEXT: True}, responses=answers(400, 403, 404, 413, 415, 429, 503))
     async def ingest(
-        self, request: Request, data: JSONBody[EventsRequest], runtime: NamedDependency[Runtime]
+        self, request: Request, data: JSONBody[EventsRequest], events_deps: NamedDependency[EventsDeps]
     ) -> EventsAccepted:
-        check_origin(request, runtime.sites.site(data.site))
-        wait = runtime.event_rate_limit.retry_after(
-            visitor=data.visitor, address=client_address(request, runtime.settings.trusted_proxies),
+        check_origin(request, events_deps.sites.site(data.site))
+        wait = events_deps.rate_limit.retry_after(
+            visitor=data.visitor, address=client_address(request, events_deps.trusted_proxies),
             events=len(data.events))
         if wait:
             raise TooManyRequestsException(f"too many events from this visitor or address: retry in {wait} s",
                                            headers={"retry-after": str(wait)})
-        return await store_events(request=data, writer=runtime.writer, visitor_key=runtime.visitor_key)
+        return await store_events(request=data, writer=events_deps.writer, visitor_key=events_deps.visitor_key)

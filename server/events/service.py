@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from server.decide.service import visitor_hash
 from server.events.schemas import NEEDS_DECISION, EventIn, EventsAccepted, EventsRequest
 from server.storage.rows import EventRow
+from server.events.rate_limit import EventRateLimit
+from server.sites import SiteRegistry
 from server.storage.writer import GroupCommitWriter
 
 CLOCK_TOLERANCE_MS = 24 * 3600 * 1000  # a client stamp further than this from the server's clock is not believed
+
+
+@dataclass(slots=True)
+class EventsDeps:
+    """What the events route needs, and nothing else of the runtime."""
+
+    sites: SiteRegistry
+    writer: GroupCommitWriter
+    visitor_key: bytes
+    rate_limit: EventRateLimit
+    trusted_proxies: frozenset[str]
 
 
 class InvalidEvent(ValueError):
