@@ -1,7 +1,8 @@
 """Fixtures for the end-to-end tests: real Chromium (Debian's, no download) against a real `attune serve`.
 
 One browser per session, one fresh browser context (a new visitor) per test, one static server for the
-site owner's pages (another origin than the API), and one `attune serve` per module on attune-e2e.toml.
+site owner's pages (another origin than the API), and one `attune serve` per session on attune-e2e.toml: tests
+read counters as differences (`settled`) and every test is a new visitor, so none needs a server of its own.
 """
 
 from __future__ import annotations
@@ -74,9 +75,9 @@ def stranger_site():
     running.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def attune(tmp_path_factory, site, widget_bundle):
-    """`attune serve` on attune-e2e.toml, allowing exactly the static site's origin; one per module."""
+    """`attune serve` on attune-e2e.toml, allowing exactly the static site's origin; one per session."""
     directory = tmp_path_factory.mktemp("e2e")
     config = directory / "attune-e2e.toml"
     config.write_text(render_config(site.origin))

@@ -6,23 +6,21 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.server import AttuneServer
+from tests.support.inprocess import attune
 
 TEST_CONFIG = Path(__file__).with_name("attune-test.toml")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`attune serve --config attune-test.toml`: short reward window, no holdout on pk_test."""
-    running = AttuneServer(tmp_path_factory.mktemp("api") / "data", config=TEST_CONFIG).start()
-    yield running
-    running.stop()
+def app(tmp_path_factory):
+    """Attune in this process on attune-test.toml (short reward window, no holdout on pk_test), one per module."""
+    with attune(tmp_path_factory.mktemp("api") / "data", config=TEST_CONFIG) as running:
+        yield running
 
 
 @pytest.fixture
-def client(server):
-    with httpx.Client(base_url=server.url, timeout=10) as http:
-        yield http
+def client(app):
+    return app.client
 
 
 def new_id() -> str:

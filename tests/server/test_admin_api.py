@@ -1,54 +1,54 @@
-"""The admin's JSON API against a real `attune serve`: toggles and edits reach decide, results come from the
-log, config exports and imports as TOML, every change is audited, and admin edits survive a restart."""
+"""The admin's JSON API against the app `attune serve` runs, in this process: toggles and edits reach decide,
+results come from the log, config exports and imports as TOML, every change is audited, and admin edits survive
+a restart."""
 
 from __future__ import annotations
 
 import re
-from contextlib import closing
 import shutil
 import time
 import tomllib
 import uuid
+from contextlib import closing
 
-import httpx
 import pytest
 
 from server.config.loader import parse_config
 from tests.server.conftest import TEST_CONFIG
-from tests.support.admin import PASSWORD, admin_server, signed_in
-from tests.support.server import AttuneServer
+from tests.support.admin import FIRST_PASSWORD_ENV, PASSWORD, admin_app, signed_in
+from tests.support.inprocess import attune
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    running = admin_server(tmp_path_factory.mktemp("admin-api") / "data", config=TEST_CONFIG).start()
-    yield running
-    running.stop()
+    with admin_app(tmp_path_factory.mktemp("admin-api") / "data", config=TEST_CONFIG) as running:
+        yield running
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def editor(server):
-    client = signed_in(server.url)
+    """Signed in once per module: each sign-in costs an Argon2 hash check (~0.3 s)."""
+    client = signed_in(server)
     yield client
     client.close()
 
 
-def decide(url: str, block: str, **context) -> dict:
-    response = httpx.post(f"{url}/v1/decide", json={"site": "pk_test", "blocks": [block], "context": context,
-                                                     "visitor": uuid.uuid4().hex}, timeout=10)
+def decide(server, block: str, **context) -> dict:
+    response = server.client.post("/v1/decide", json={"site": "pk_test", "blocks": [block], "context": context,
+                                                      "visitor": uuid.uuid4().hex})
     assert response.status_code == 200, response.text
     return response.json()["decisions"][0]
 
 
 def test_a_block_switched_off_reaches_decide_within_a_second(server, editor):
-    assert decide(server.url, "tips")["explain"]["reason"] != "disabled"
+    assert decide(server, "tips")["explain"]["reason"] != "disabled"
     switched = time.monotonic()
     assert editor.patch("/admin/api/sites/pk_test/blocks/tips", json={"enabled": False}).status_code == 200
-    while (answer := decide(server.url, "tips"))["explain"]["reason"] != "disabled":
+    while (answer := decide(server, "tips"))["explain"]["reason"] != "disabled":
         assert time.monotonic() - switched < 1.0, "the switch did not reach /v1/decide within a second"
     assert answer["variant"] == "t1"  # the fallback
     assert editor.patch("/admin/api/sites/pk_test/blocks/tips", json={"enabled": True}).status_code == 200
-    assert decide(server.url, "tips")["explain"]["reason"] != "disabled"
+    assert decide(server, "tips")["explain"]["reason"] != "disabled"
 
 
 def test_an_edited_variant_is_what_decide_serves(server, editor):
@@ -56,7 +56,7 @@ def test_an_edited_variant_is_what_decide_serves(server, editor):
                        json={"content": {"title": "Edited banner", "html": "<p>New <b>text</b></p>"}})
     assert saved.status_code == 200 and saved.json()["stripped"] == []
     editor.patch("/admin/api/sites/pk_test/blocks/banner", json={"enabled": False})  # everyone sees `a`
-    assert decide(server.url, "banner")["content"] == {"title": "Edited banner", "html": "<p>New <b>text</b></p>"}
+    assert decide(server, "banner")["content"] == {"title": "Edited banner", "html": "<p>New <b>text</b></p>"}
     editor.patch("/admin/api/sites/pk_test/blocks/banner", json={"enabled": True})
 
 
@@ -80,14 +80,10 @@ def test_an_invalid_edit_is_refused_and_names_the_key(server, editor):
 def test_rules_edited_in_the_admin_apply_to_the_next_decision(server, editor):
     rules = [{"name": "TV shows the story", "when": {"device": "tv"}, "force": "story"}]
     assert editor.put("/admin/api/sites/pk_test/blocks/hero/rules", json=rules).status_code == 200
-    answer = decide(server.url, "hero", device="tv")
+    answer = decide(server, "hero", device="tv")
     assert answer["variant"] == "story" and answer["explain"]["rule"] == "TV shows the story"
-    found = []
-    for _ in range(50):  # decisions reach the log with the writer's next group commit (tens of ms)
-        found = editor.get("/admin/api/sites/pk_test/decisions", params={"block": "hero", "q": "tv"}).json()
-        if found:
-            break
-        time.sleep(0.05)
+    server.settle()  # decisions reach the log with the writer's next group commit
+    found = editor.get("/admin/api/sites/pk_test/decisions", params={"block": "hero", "q": "tv"}).json()
     assert found[0]["decision_id"] == answer["decision_id"] and found[0]["context"] == {"device": "tv"}
     assert found[0]["reason"] == "rule" and "TV shows the story" in found[0]["summary"]
     assert found[0]["summary"] == answer["explain"]["summary"] and found[0]["summary_logged"]
@@ -98,27 +94,23 @@ def test_rules_edited_in_the_admin_apply_to_the_next_decision(server, editor):
 
 
 def test_decisions_show_what_the_visitor_was_told_word_for_word(server, editor):
-    answers = [decide(server.url, "hero", device="mobile") for _ in range(20)]
-    found: dict = {}
-    for _ in range(50):  # the writer's next group commit
-        found = {d["decision_id"]: d for d in editor.get("/admin/api/sites/pk_test/decisions",
-                                                          params={"block": "hero", "limit": 100}).json()}
-        if all(a["decision_id"] in found for a in answers):
-            break
-        time.sleep(0.05)
+    answers = [decide(server, "hero", device="mobile") for _ in range(20)]
+    server.settle()  # the writer's next group commit
+    found = {d["decision_id"]: d for d in editor.get("/admin/api/sites/pk_test/decisions",
+                                                      params={"block": "hero", "limit": 100}).json()}
     for answer in answers:
         shown = found[answer["decision_id"]]
         assert shown["summary"] == answer["explain"]["summary"] and shown["reason"] == answer["explain"]["reason"]
 
 
 def test_results_count_what_was_logged(server, editor):
-    decisions = [decide(server.url, "recs") for _ in range(30)]
+    decisions = [decide(server, "recs") for _ in range(30)]
     events = [{"id": uuid.uuid4().hex, "type": "impression", "decision_id": d["decision_id"]} for d in decisions]
     events += [{"id": uuid.uuid4().hex, "type": "click", "decision_id": d["decision_id"]} for d in decisions[:9]]
     events += [{"id": uuid.uuid4().hex, "type": "rating", "decision_id": d["decision_id"], "value": 4}
                for d in decisions[:5]]
-    sent = httpx.post(f"{server.url}/v1/events", json={"site": "pk_test", "visitor": None, "events": events})
-    assert sent.status_code == 202
+    sent = server.client.post("/v1/events", json={"site": "pk_test", "visitor": None, "events": events})
+    assert sent.status_code == 202  # acknowledged: committed, so results count it
     results = editor.get("/admin/api/sites/pk_test/blocks/recs/results").json()
     assert sum(v["impressions"] for v in results["variants"]) == 30
     assert sum(v["clicks"] for v in results["variants"]) == 9
@@ -128,7 +120,9 @@ def test_results_count_what_was_logged(server, editor):
             ci = v["click_rate_ci"]
             assert ci["low"] <= v["click_rate"] <= ci["high"]
     assert results["lift"]["personalized_impressions"] == 30 and results["lift"]["holdout_impressions"] == 0
-    assert 0.0 <= results["explored_share"] <= 1.0
+    explored = sum(d["explain"]["explored"] for d in decisions)
+    assert 0 < explored < 30  # untrained Thompson on two variants: ~half explore; P(all or none) < 2e-8
+    assert results["explored_share"] == pytest.approx(explored / 30)  # of these 30, what decide said it explored
     assert sum(sum(xs) for xs in results["series"]["impressions"].values()) == 30
 
 
@@ -155,44 +149,38 @@ def test_every_change_is_in_the_audit_log_with_before_and_after(server, editor):
     assert "changed exploration of tips" in page
 
 
-def test_admin_edits_survive_a_restart_until_the_file_changes(tmp_path):
+def test_admin_edits_survive_a_restart_until_the_file_changes(tmp_path, caplog):
     config = tmp_path / "attune.toml"
     shutil.copy(TEST_CONFIG, config)
-    running = admin_server(tmp_path / "data", config=config).start()
-    try:
-        with closing(signed_in(running.url)) as client:
-            client.patch("/admin/api/sites/pk_test/blocks/hero", json={"enabled": False})
-        running.stop()
-        running.start()
-        assert decide(running.url, "hero")["explain"]["reason"] == "disabled"  # kept across the restart
-        running.stop()
-        config.write_text(config.read_text().replace("reward_window = 1", "reward_window = 2"))
-        running.start()  # a changed file is a deploy: it replaces the admin's edits
-        assert decide(running.url, "hero")["explain"]["reason"] != "disabled"
-        assert "changed since the last start" in running.log()
-    finally:
-        running.stop()
+    with admin_app(tmp_path / "data", config=config) as running, closing(signed_in(running)) as client:
+        assert client.patch("/admin/api/sites/pk_test/blocks/hero", json={"enabled": False}).status_code == 200
+    with attune(tmp_path / "data", config=config) as running:
+        assert decide(running, "hero")["explain"]["reason"] == "disabled"  # kept across the restart
+    assert "changed since the last start" not in caplog.text
+    config.write_text(config.read_text().replace("reward_window = 1", "reward_window = 2"))
+    with attune(tmp_path / "data", config=config) as running:  # a changed file is a deploy: it replaces the edits
+        assert decide(running, "hero")["explain"]["reason"] != "disabled"
+    assert "changed since the last start" in caplog.text
 
 
-def test_first_run_creates_admin_and_shows_its_password_once(tmp_path):
-    running = AttuneServer(tmp_path / "data").start()
-    try:
-        (password,) = re.findall(r"created admin user 'admin' with password (\S+);", running.log())
-        with closing(signed_in(running.url, "admin", password)) as client:
+def test_first_run_creates_admin_and_shows_its_password_once(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv(FIRST_PASSWORD_ENV, raising=False)
+    with attune(tmp_path / "data") as running:
+        said = capsys.readouterr().err
+        (password,) = re.findall(r"created admin user 'admin' with password (\S+);", said)
+        with closing(signed_in(running, "admin", password)) as client:
             assert client.get("/admin/api/me").json()["role"] == "editor"
-        running.stop()
-        running.start()
-        assert running.log().count("first run") == 1
-    finally:
-        running.stop()
-    assert PASSWORD not in running.log()
+    with attune(tmp_path / "data"):
+        said += capsys.readouterr().err
+    assert said.count("first run") == 1
+    assert PASSWORD not in said
 
 
 def test_an_editor_adds_and_removes_users_while_attune_runs(server, editor):
     """No restart, no CLI: the new user signs in with the password shown once; removal ends their session."""
     made = editor.post("/admin/api/users", json={"name": "nora", "role": "viewer"})
     assert made.status_code == 201 and made.json()["role"] == "viewer" and len(made.json()["password"]) >= 16
-    nora = signed_in(server.url, "nora", made.json()["password"])
+    nora = signed_in(server, "nora", made.json()["password"])
     assert nora.get("/admin/api/me").json() == {"name": "nora", "role": "viewer", "can_edit": False}
     assert "nora" in editor.get("/admin/users").text
     assert [u for u in editor.get("/admin/api/users").json() if u["name"] == "nora"] == [{"name": "nora",

@@ -1,18 +1,20 @@
-"""The admin refuses whoever should not be there: every route enumerated from the app, CSRF, roles, XSS, limits."""
+"""The admin refuses whoever should not be there: every route enumerated from the app, CSRF, roles, XSS, limits.
+
+Against the app `attune serve` runs, in this process (tests/support/inprocess.py).
+"""
 
 from __future__ import annotations
 
 import re
 from contextlib import closing
 
-import httpx
 import pytest
 
-from server.admin.auth import PUBLIC
+from server.admin.accounts.auth import PUBLIC
 from server.config.loader import load_config
 from server.settings import Settings
 from tests.server.conftest import TEST_CONFIG
-from tests.support.admin import PASSWORD, admin_server, anonymous, signed_in
+from tests.support.admin import PASSWORD, admin_app, anonymous, signed_in
 
 PATH_VALUES = {"site": "pk_test", "block": "hero", "variant": "deal", "name": "admin"}
 OWN_ACCOUNT = ("/logout", "/me/password")  # what a viewer may change: their own session and password
@@ -62,10 +64,16 @@ ROUTES = admin_routes()
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    running = admin_server(tmp_path_factory.mktemp("admin-security") / "data", config=TEST_CONFIG,
-                           users={"vera": "viewer"}).start()
-    yield running
-    running.stop()
+    with admin_app(tmp_path_factory.mktemp("admin-security") / "data", config=TEST_CONFIG,
+                   users={"vera": "viewer"}) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def viewer(server):
+    """`vera`, signed in once for the module (each sign-in costs an Argon2 hash check)."""
+    with closing(signed_in(server, "vera")) as client:
+        yield client
 
 
 def test_the_enumeration_sees_pages_and_api_and_only_sign_in_is_public():
@@ -78,7 +86,7 @@ def test_the_enumeration_sees_pages_and_api_and_only_sign_in_is_public():
 
 @pytest.mark.parametrize(("method", "path"), [(m, p) for m, p, public in ROUTES if not public])
 def test_every_admin_route_refuses_an_anonymous_request(server, method, path):
-    with closing(anonymous(server.url)) as client:  # holds a valid CSRF token: the refusal must come from sign-in
+    with closing(anonymous(server)) as client:  # holds a valid CSRF token: the refusal must come from sign-in
         response = client.request(method, path, json={} if method not in SAFE else None, follow_redirects=False)
     if path.startswith("/admin/api/"):
         assert response.status_code == 401, (method, path, response.status_code, response.text[:200])
@@ -89,23 +97,23 @@ def test_every_admin_route_refuses_an_anonymous_request(server, method, path):
 
 
 def test_a_forged_or_stale_session_cookie_is_refused(server):
-    with closing(anonymous(server.url)) as client:
+    with closing(anonymous(server)) as client:
         client.cookies.set("attune_admin", "not-a-session", path="/admin")
         assert client.get("/admin/api/me").status_code == 401
-    client = signed_in(server.url)
+    client = signed_in(server)
     token = client.cookies.get("attune_admin")
     assert client.post("/admin/api/logout").status_code == 200
-    with closing(anonymous(server.url)) as other:
+    with closing(anonymous(server)) as other:
         other.cookies.set("attune_admin", token, path="/admin")
         assert other.get("/admin/api/me").status_code == 401  # signed out: the old cookie is dead
 
 
 def test_a_change_without_the_csrf_token_is_refused(server):
-    client = signed_in(server.url)
+    client = signed_in(server)
     for headers in ({"x-csrftoken": ""}, {"x-csrftoken": "0" * 128}):
         response = client.patch("/admin/api/sites/pk_test/blocks/tips", json={"exploration": 0.1}, headers=headers)
         assert response.status_code == 403 and "CSRF" in response.text
-    bare = httpx.Client(base_url=server.url, cookies=client.cookies, timeout=10)  # the cookies, no header
+    bare = server.new_client(cookies=client.cookies)  # the cookies, no header
     assert bare.patch("/admin/api/sites/pk_test/blocks/tips", json={"exploration": 0.1}).status_code == 403
     form = bare.post("/admin/sites/pk_test/blocks/tips/enabled", data={"enabled": "off"}, follow_redirects=False)
     assert form.status_code == 403  # a page form without _csrf_token, as a cross-site form would post
@@ -115,8 +123,7 @@ def test_a_change_without_the_csrf_token_is_refused(server):
 
 @pytest.mark.parametrize(("method", "path"), [(m, p) for m, p, public in ROUTES
                                               if not public and m not in SAFE and not p.endswith(OWN_ACCOUNT)])
-def test_a_viewer_cannot_change_anything(server, method, path):
-    viewer = signed_in(server.url, "vera")
+def test_a_viewer_cannot_change_anything(viewer, method, path):
     before = viewer.get("/admin/api/config").json()["toml"], viewer.get("/admin/api/users").json()
     response = viewer.request(method, path, json={"enabled": False, "name": "mallory", "role": "editor"},
                               follow_redirects=False)
@@ -126,7 +133,7 @@ def test_a_viewer_cannot_change_anything(server, method, path):
 
 
 def test_the_session_cookie_is_httponly_samesite_lax_and_scoped(server):
-    with closing(anonymous(server.url)) as client:
+    with closing(anonymous(server)) as client:
         response = client.post("/admin/api/login", json={"name": "admin", "password": PASSWORD})
     cookie = response.headers["set-cookie"].lower()
     assert "attune_admin=" in cookie and "httponly" in cookie and "samesite=lax" in cookie and "path=/admin" in cookie
@@ -136,14 +143,14 @@ def test_the_session_cookie_is_httponly_samesite_lax_and_scoped(server):
 def test_the_session_cookie_is_secure_over_tls():
     from types import SimpleNamespace
 
-    from server.admin.sessions import session_cookie
+    from server.admin.accounts.sessions import session_cookie
 
     assert session_cookie(SimpleNamespace(url=SimpleNamespace(scheme="https")), "t").secure is True
     assert session_cookie(SimpleNamespace(url=SimpleNamespace(scheme="http")), "t").secure is False
 
 
 def test_xss_payloads_saved_as_content_are_inert_in_the_admin_and_on_the_wire(server):
-    client = signed_in(server.url)
+    client = signed_in(server)
     content = {"title": XSS[0], "html": "\n".join(XSS), "href": "javascript:alert(1)", "cta": "Go"}
     saved = client.put("/admin/api/sites/pk_test/blocks/recs/variants/new-in", json={"content": content})
     assert saved.status_code == 200, saved.text
@@ -151,7 +158,7 @@ def test_xss_payloads_saved_as_content_are_inert_in_the_admin_and_on_the_wire(se
     assert "<script> element" in stripped and "onerror" in stripped and "onload" in stripped
     html = client.get("/admin/api/sites/pk_test/blocks/recs").json()["variants"][1]["content"]["html"]
     page = client.get("/admin/sites/pk_test/blocks/recs").text
-    decided = httpx.post(f"{server.url}/v1/decide", json={"site": "pk_test", "blocks": ["recs"] * 1,
+    decided = server.client.post("/v1/decide", json={"site": "pk_test", "blocks": ["recs"] * 1,
                                                           "context": {}, "visitor": None}).json()
     for text in (html, page):
         lowered = text.lower()
@@ -164,15 +171,11 @@ def test_xss_payloads_saved_as_content_are_inert_in_the_admin_and_on_the_wire(se
 
 
 def test_failed_sign_ins_are_rate_limited(tmp_path):
-    running = admin_server(tmp_path / "data", config=TEST_CONFIG).start()
-    try:
-        with closing(anonymous(running.url)) as client:
-            for _ in range(5):
-                assert client.post("/admin/api/login", json={"name": "admin", "password": "wrong"}).status_code == 401
-            limited = client.post("/admin/api/login", json={"name": "admin", "password": PASSWORD})
-            assert limited.status_code == 429 and "try again in" in limited.text  # even the right password, from here
-            form = client.post("/admin/login", data={"name": "admin", "password": PASSWORD,
-                                                     "_csrf_token": client.cookies["csrftoken"]})
-            assert form.status_code == 429 and "too many failed sign-ins" in form.text
-    finally:
-        running.stop()
+    with admin_app(tmp_path / "data", config=TEST_CONFIG) as running, closing(anonymous(running)) as client:
+        for _ in range(5):
+            assert client.post("/admin/api/login", json={"name": "admin", "password": "wrong"}).status_code == 401
+        limited = client.post("/admin/api/login", json={"name": "admin", "password": PASSWORD})
+        assert limited.status_code == 429 and "try again in" in limited.text  # even the right password, from here
+        form = client.post("/admin/login", data={"name": "admin", "password": PASSWORD,
+                                                 "_csrf_token": client.cookies["csrftoken"]})
+        assert form.status_code == 429 and "too many failed sign-ins" in form.text

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from litestar.testing import TestClient
 
-from server.admin.limiter import LoginLimiter
+from server.admin.accounts.limiter import LoginLimiter
 from server.client_address import client_address
 from server.settings import Settings
 from tests.server.conftest import TEST_CONFIG

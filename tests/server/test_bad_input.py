@@ -1,4 +1,5 @@
-"""Bad input over real HTTP: always a 4xx whose message names the problem, never a 500."""
+"""Bad input to the app `attune serve` runs (in this process): always a 4xx whose message names the problem, never
+a 500."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""POST /v1/decide over real HTTP against `attune serve`: what a site and its visitors get back."""
+"""POST /v1/decide against the app `attune serve` runs (in this process): what a site and its visitors get back."""
 
 from __future__ import annotations
 
@@ -57,10 +57,19 @@ def test_excluding_rule_keeps_a_variant_away_from_matching_visitors(client):
     assert mobile["app"] > 0  # untrained: each of 4 variants has ~1/4; P(no app in 150) < 1e-18
 
 
-def test_personalization_off_uses_nothing_about_the_visitor(client):
-    (hero,) = decide(client, ["hero"], visitor=new_id(), context={"device": "mobile"}, personalization=False)
-    assert hero["explain"]["reason"] in {"personalization_off", "exploration"}
-    assert hero["explain"]["factors"] == []
+def test_personalization_off_uses_nothing_about_the_visitor(app, client):
+    visitor = new_id()
+    answers = [decide(client, ["hero", "recs"], visitor=visitor, context={"device": "mobile"}, personalization=False)
+               for _ in range(20)]
+    for hero, recs in answers:  # exploring or not, the visitor is told the choice used nothing about them
+        assert hero["explain"]["reason"] == recs["explain"]["reason"] == "personalization_off"
+        assert hero["explain"]["factors"] == [] and "uses nothing about you" in hero["explain"]["summary"]
+    app.settle()
+    ids = [d["decision_id"] for answer in answers for d in answer]
+    with app.runtime.event_log.cursor() as cursor:
+        logged = cursor.execute("SELECT context, reason FROM decisions WHERE decision_id IN (SELECT unnest(?))",
+                                [ids]).fetchall()
+    assert logged == [("{}", "personalization_off")] * len(ids)  # nor is anything about them logged or learned
 
 
 def test_holdout_visitors_always_get_the_default_and_about_half_are_held_out(client):

@@ -1,50 +1,63 @@
-"""`attune evaluate` on a real DuckDB log written by a real server over HTTP, run as a user would."""
+"""`attune evaluate`, run as a user would, on a real DuckDB log written by the app `attune serve` runs (in this
+process, through its HTTP API)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
 import time
 
-import httpx
 import pytest
 
+from server.cli import main as attune_command
 from server.evaluate.command import since_ms
 from tests.server.conftest import TEST_CONFIG, decide, new_id, send
-from tests.support.server import ROOT, AttuneServer
+from tests.support.inprocess import attune
+from tests.support.server import ROOT
 
 VISITORS = 150
 DEVICES = ("mobile", "tablet")  # contexts no rule touches: every variant stays a candidate
 
 
-def evaluate(data_dir, *args: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "server.cli", "evaluate", "--data-dir", str(data_dir),
-               "--config", str(TEST_CONFIG),
-               "--site", "pk_test",  # the test config has two sites; a later --site wins
-               *args]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+def evaluate(data_dir, *args: str, subprocess_run: bool = False) -> subprocess.CompletedProcess:
+    """`attune evaluate ...`: in this process (the same `main`, without an interpreter's start-up), or as a
+    process of its own when the test is about the command as a user runs it."""
+    argv = ["evaluate", "--data-dir", str(data_dir), "--config", str(TEST_CONFIG),
+            "--site", "pk_test",  # the test config has two sites; a later --site wins
+            *args]
+    if subprocess_run:
+        return subprocess.run([sys.executable, "-m", "server.cli", *argv], cwd=ROOT, capture_output=True, text=True,
+                              timeout=120)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = attune_command(argv)
+        except SystemExit as exit_:  # argparse refusing an argument
+            code = exit_.code
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture(scope="module")
 def logged(tmp_path_factory):
     """A stopped server's data dir: visitors always click tip t1 and hero "story", never anything else."""
-    server = AttuneServer(tmp_path_factory.mktemp("evaluate") / "data", config=TEST_CONFIG).start()
-    try:
-        with httpx.Client(base_url=server.url, timeout=10) as client:
-            for n in range(VISITORS):
-                decisions = decide(client, ["tips", "hero"], visitor=new_id(), context={"device": DEVICES[n % 2]})
-                events = []
-                for decision in decisions:
-                    events.append({"id": new_id(), "type": "impression", "decision_id": decision["decision_id"]})
-                    if decision["variant"] in ("t1", "story"):
-                        events.append({"id": new_id(), "type": "click", "decision_id": decision["decision_id"]})
-                send(client, events)
-        while_running = evaluate(server.data_dir, "--json")
-    finally:
-        server.stop()
-    time.sleep(1.1)  # the last reward windows (1 s in this config) close
-    return server.data_dir, while_running
+    data_dir = tmp_path_factory.mktemp("evaluate") / "data"
+    with attune(data_dir, config=TEST_CONFIG) as app:
+        for n in range(VISITORS):
+            decisions = decide(app.client, ["tips", "hero"], visitor=new_id(), context={"device": DEVICES[n % 2]})
+            events = []
+            for decision in decisions:
+                events.append({"id": new_id(), "type": "impression", "decision_id": decision["decision_id"]})
+                if decision["variant"] in ("t1", "story"):
+                    events.append({"id": new_id(), "type": "click", "decision_id": decision["decision_id"]})
+            send(app.client, events)
+        last_sent = time.time()
+        while_running = evaluate(data_dir, "--json", subprocess_run=True)  # this process holds the log, as a server
+    # evaluate closes windows by its own clock: the last ones (1 s in this config) must have ended
+    time.sleep(max(0.0, last_sent + 1.1 - time.time()))
+    return data_dir, while_running
 
 
 def test_a_running_server_holding_the_log_gets_a_clear_refusal_not_a_traceback(logged):
@@ -89,7 +102,7 @@ def test_the_current_policy_acting_greedily_beats_uniform_once_it_has_learned(lo
 
 def test_tables_by_default_and_nothing_since_a_later_time(logged):
     data_dir, _ = logged
-    result = evaluate(data_dir, "--block", "tips")
+    result = evaluate(data_dir, "--block", "tips", subprocess_run=True)  # the command, as a user runs it
     assert result.returncode == 0, result.stderr
     assert "pk_test/tips  (uniform policy, 150 decisions)" in result.stdout
     assert "DR 95% interval" in result.stdout and "always t2" in result.stdout

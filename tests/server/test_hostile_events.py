@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from server.admin.results import block_results
+from server.admin.reporting.results import block_results
 from server.storage.event_log import EventLog
 from server.storage.rows import DecisionRow, EventRow, new_decision_id
 from server.storage.writer import GroupCommitWriter

@@ -8,7 +8,7 @@ import time
 import msgspec
 import pytest
 
-from server.admin.results import block_results
+from server.admin.reporting.results import block_results
 from server.config.loader import load_config
 from server.storage import rollup
 from server.storage.event_log import EventLog

@@ -10,7 +10,6 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import numpy as np
 import orjson
 import pytest
@@ -20,7 +19,6 @@ from online_learning.features import context_features
 from server.config.loader import load_config
 from server.settings import Settings
 from tests.server.conftest import TEST_CONFIG
-from tests.support.server import AttuneServer
 
 HERO = ["classic", "deal", "story", "app"]
 DEVICES = ["mobile", "desktop", "tablet"]
@@ -164,18 +162,10 @@ def test_a_learner_state_that_is_not_finite_is_never_written_and_the_last_good_s
     np.testing.assert_allclose(what_the_policies_know(runtime)[0], knew[0], rtol=1e-9, atol=1e-12)
 
 
-def test_attune_serve_starts_on_a_corrupt_snapshot_and_replays_the_log(tmp_path):
-    server = AttuneServer(tmp_path / "data", config=TEST_CONFIG,
-                          env={"ATTUNE_EVENTS_PER_VISITOR": "0", "ATTUNE_EVENTS_PER_ADDRESS": "0"}).start()
-    try:
-        with httpx.Client(base_url=server.url, timeout=10) as client:
-            before = learned(client, at_least=teach(client, visits=20))
-    finally:
-        server.stop()
+def test_attune_starts_on_a_corrupt_snapshot_and_replays_the_log(tmp_path, caplog):
+    with attune(tmp_path / "data") as (client, _):
+        before = learned(client, at_least=teach(client, visits=20))
     (tmp_path / "data" / "learner.snapshot").write_bytes(b'{"last_seq": 3, "learned": 2, "join": {"ids": [')
-    server.start()
-    try:
-        assert server.health()["learned"] == before
-    finally:
-        server.stop()
-    assert "the learner snapshot does not load" in server.log()
+    with attune(tmp_path / "data") as (client, _):
+        assert learned(client) == before
+    assert "the learner snapshot does not load" in caplog.text

@@ -3,6 +3,7 @@ only on a valid file. Each runs the real command, as a user would."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,10 +11,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import httpx
 import pytest
 
 from server.storage.event_log import EventLog
 from tests.server.conftest import TEST_CONFIG
+from tests.support.inprocess import settle
 from tests.support.server import ROOT, AttuneServer, free_port
 
 
@@ -132,9 +135,25 @@ def test_a_corrupt_block_met_while_replaying_is_said_in_one_line_and_nothing_say
     assert line.endswith("; restore it from a backup or move it away")
 
 
-def test_serve_says_serving_on_once_it_serves(tmp_path):
-    server = AttuneServer(tmp_path / "data").start()
-    server.stop()
+def test_serve_says_serving_on_once_it_serves_and_answers_over_http(tmp_path):
+    """The one data-plane round trip through a real socket and uvicorn (the other API tests run in-process)."""
+    server = AttuneServer(tmp_path / "data", config=TEST_CONFIG).start()
+    try:
+        shop = {"origin": "https://shop.example"}
+        decided = httpx.post(f"{server.url}/v1/decide", headers=shop, timeout=10,
+                             json={"site": "pk_test", "blocks": ["recs"], "visitor": "visitor-0001"})
+        assert decided.status_code == 200 and decided.headers["access-control-allow-origin"] == shop["origin"]
+        (recs,) = decided.json()["decisions"]
+        events = [{"id": "event-0001", "type": "impression", "decision_id": recs["decision_id"]},
+                  {"id": "event-0002", "type": "rating", "decision_id": recs["decision_id"], "value": 4}]
+        sent = httpx.post(f"{server.url}/v1/events", headers={**shop, "content-type": "text/plain;charset=UTF-8"},
+                          content=json.dumps({"site": "pk_test", "visitor": "visitor-0001", "events": events}))
+        assert sent.status_code == 202 and sent.json()["accepted"] == 2, sent.text
+        settle(lambda: server.health()["learned"] == 1)  # the rating closed the window at once
+        assert httpx.post(f"{server.url}/v1/decide", headers={"origin": "https://evil.example"},
+                          json={"site": "pk_test", "blocks": ["recs"]}).status_code == 403
+    finally:
+        server.stop()
     log = server.log()
     assert f"attune: serving on http://127.0.0.1:{server.port}/" in log
     assert log.index("restored the learner") < log.index("serving on")
