@@ -56,7 +56,7 @@ def admin_routes() -> list[tuple[str, str, bool]]:
                     path = re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: PATH_VALUES[m[1]], route.path)
                     found.append((method, path, bool(handler.opt.get(PUBLIC))))
         runtime.event_log.close()
-    return found
+    return sorted(set(found))  # one order in every process: pytest-xdist workers must collect alike
 
 
 ROUTES = admin_routes()
