@@ -79,7 +79,7 @@ def test_an_old_decision_is_found_in_the_log(app, monkeypatch):
     send(app, seen_and_rated(decision_id))
     app.health()
     assert app.runtime.learner.learner.join.site_of(decision_id) is None  # learned: the join let it go
-    monkeypatch.setattr("server.storage.writer.RECENT_S", 0.0)
+    monkeypatch.setattr("server.storage.decision_sites.RECENT_S", 0.0)
     decide(app)  # a commit that forgets what the writer remembered
     app.health()
     late = [{"id": new_id(), "type": "rating", "decision_id": decision_id, "value": -1}]
