@@ -98,7 +98,8 @@ class RewardJoin:
         pool = self._feature_pool
         if len(pool) >= _FEATURE_POOL_LIMIT:
             pool.clear()  # contexts seen lately fill it again; decisions already pending keep their tuples
-        decision.features = pool.setdefault(tuple(decision.features), tuple(decision.features))
+        features = tuple(decision.features)
+        decision.features = pool.setdefault(features, features)
         self._pending[decision.decision_id] = _to_row(decision)
         self._arrivals.setdefault(decision.site, deque()).append(decision.decision_id)
         if decision.impression_at is not None:

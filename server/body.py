@@ -49,12 +49,20 @@ def media_type_problem(content_type: str | None, *, text_too: bool) -> str | Non
 def body_problem(body: bytes) -> str | None:
     """Why this JSON body is refused (400), or None; a body that is not JSON at all is left to the decoder."""
     try:
-        text = body.decode()
+        body.decode()
     except UnicodeDecodeError as error:
         return f"body is not valid UTF-8: byte 0x{body[error.start]:02x} at position {error.start}"
+    return shape_problem(body)
+
+
+def shape_problem(body: bytes) -> str | None:
+    """Why a UTF-8 JSON body is refused for its shape (too deep, a key twice), or None.
+
+    The decide fast path asks only this: msgspec has already refused a body that is not UTF-8.
+    """
     if body.count(b"[") + body.count(b"{") > MAX_DEPTH and _depth(body) > MAX_DEPTH:
         return f"body nests deeper than {MAX_DEPTH} levels"
-    key = _duplicate_key(body, text)
+    key = _duplicate_key(body)
     return f'duplicate key "{key}" in the body: each key may appear once per object' if key is not None else None
 
 
@@ -71,7 +79,7 @@ def _depth(body: bytes) -> int:
     return MAX_DEPTH + 1
 
 
-def _duplicate_key(body: bytes, text: str) -> str | None:
+def _duplicate_key(body: bytes) -> str | None:
     if b"\\" not in body:  # no escapes: quotes alternate outside / inside strings, and raw keys are the keys
         parts = body.split(b'"')
         strings = parts[1::2]
@@ -81,7 +89,7 @@ def _duplicate_key(body: bytes, text: str) -> str | None:
         if len(keys) == b"".join(parts[0::2]).count(b":"):
             return None  # one key found per colon outside strings, and none twice anywhere
     try:
-        json.loads(text, object_pairs_hook=_unique)
+        json.loads(body, object_pairs_hook=_unique)
     except _Duplicate as duplicate:
         return duplicate.args[0]
     except (ValueError, RecursionError):

@@ -29,6 +29,7 @@ class Health(Struct, kw_only=True):
     unmatched_events: int  # events that reached the learner for no pending decision: nothing learned
     foreign_events: int  # events that named another site's decision: nothing learned
     refused_events: int  # events refused by the rate limit since start
+    unstorable_rows: int  # rows the event log refused even alone since start (each logged): should stay 0
     log_position: int
     snapshots: int
     write_groups: int
@@ -41,5 +42,6 @@ def healthz(health_deps: NamedDependency[HealthDeps]) -> Health:
     return Health(status="ok", learned=learner.learned, pending=len(join), unseen=join.unseen(),
                   dropped_unseen=join.dropped_unseen, unmatched_events=join.unmatched_events,
                   foreign_events=join.foreign_events, refused_events=health_deps.event_rate_limit.refused,
+                  unstorable_rows=health_deps.writer.refused_rows,
                   log_position=learner.last_seq, snapshots=health_deps.learner.snapshots,
                   write_groups=health_deps.writer.groups)

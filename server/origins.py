@@ -26,21 +26,24 @@ class OriginVerdict(Enum):
     REFUSED = "refused"  # any other origin: 403
 
 
-def origin_verdict(origin: str | None, *, own_origin: str | None, allowed: Collection[str]) -> OriginVerdict:
+def origin_verdict(origin: str | None, *, scope: Scope, allowed: Collection[str]) -> OriginVerdict:
     """The one origin check: the decide fast path, the routes and the CORS middleware all ask it.
 
-    >>> origin_verdict("https://shop.example", own_origin="http://localhost:8080", allowed=["https://shop.example"])
+    The request's own origin (its scheme and Host) is worked out only for an origin no site allows.
+
+    >>> scope = {"scheme": "http", "headers": [(b"host", b"localhost:8080")]}
+    >>> origin_verdict("https://shop.example", scope=scope, allowed=["https://shop.example"])
     <OriginVerdict.ALLOWED: 'allowed'>
-    >>> origin_verdict("http://localhost:8080", own_origin="http://localhost:8080", allowed=[]).name
+    >>> origin_verdict("http://localhost:8080", scope=scope, allowed=[]).name
     'OWN'
-    >>> origin_verdict("https://evil.example", own_origin="http://localhost:8080", allowed=["https://shop.example"])
+    >>> origin_verdict("https://evil.example", scope=scope, allowed=["https://shop.example"])
     <OriginVerdict.REFUSED: 'refused'>
     """
     if origin is None or origin == "":
         return OriginVerdict.ABSENT
     if "*" in allowed or origin in allowed:
         return OriginVerdict.ALLOWED
-    return OriginVerdict.OWN if origin == own_origin else OriginVerdict.REFUSED
+    return OriginVerdict.OWN if origin == own_origin(scope) else OriginVerdict.REFUSED
 
 
 def own_origin(scope: Scope) -> str:
@@ -51,8 +54,7 @@ def own_origin(scope: Scope) -> str:
 
 def check_origin(request: Request, site: Site) -> None:
     origin = request.headers.get("origin")
-    if origin_verdict(origin, own_origin=own_origin(request.scope), allowed=site.allowed_origins) \
-            is OriginVerdict.REFUSED:
+    if origin_verdict(origin, scope=request.scope, allowed=site.allowed_origins) is OriginVerdict.REFUSED:
         raise PermissionDeniedException(f"origin {origin!r} is not in allowed_origins of site {site.key!r}")
 
 
@@ -68,7 +70,7 @@ class SiteCorsMiddleware:
             await self.app(scope, receive, send)
             return
         origin = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"origin"), None)
-        allowed = origin_verdict(origin, own_origin=own_origin(scope), allowed=self.allowed()) is OriginVerdict.ALLOWED
+        allowed = origin_verdict(origin, scope=scope, allowed=self.allowed()) is OriginVerdict.ALLOWED
         if scope["method"] == "OPTIONS" and origin is not None:
             status = 204 if allowed else 403
             headers = [(b"vary", b"Origin")]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from online_learning.join import MAX_UNSEEN_PER_SITE
 from server.client_address import proxy_addresses
+from server.startup import StartupError
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,19 +30,36 @@ class Settings:
         defaults = cls()
         return cls(
             host=env.get("ATTUNE_HOST", defaults.host),
-            port=int(env.get("ATTUNE_PORT", defaults.port)),
+            port=_number(env, "ATTUNE_PORT", defaults.port, int, 1, 65535),
             data_dir=Path(env.get("ATTUNE_DATA_DIR", defaults.data_dir)),
             config_path=Path(env["ATTUNE_CONFIG"]) if env.get("ATTUNE_CONFIG") else None,
-            snapshot_interval=float(env.get("ATTUNE_SNAPSHOT_SECONDS", defaults.snapshot_interval)),
-            max_pending_per_site=int(env.get("ATTUNE_MAX_PENDING_PER_SITE", defaults.max_pending_per_site)),
-            events_per_visitor=float(env.get("ATTUNE_EVENTS_PER_VISITOR", defaults.events_per_visitor)),
-            events_per_address=float(env.get("ATTUNE_EVENTS_PER_ADDRESS", defaults.events_per_address)),
+            snapshot_interval=_number(env, "ATTUNE_SNAPSHOT_SECONDS", defaults.snapshot_interval, float, 0.1, 86400),
+            max_pending_per_site=_number(env, "ATTUNE_MAX_PENDING_PER_SITE", defaults.max_pending_per_site, int,
+                                         1, 100_000_000),
+            events_per_visitor=_number(env, "ATTUNE_EVENTS_PER_VISITOR", defaults.events_per_visitor, float, 0, 1e6),
+            events_per_address=_number(env, "ATTUNE_EVENTS_PER_ADDRESS", defaults.events_per_address, float, 0, 1e6),
             trusted_proxies=_trusted_proxies(env.get("ATTUNE_TRUSTED_PROXIES", "")),
         )
+
+
+def _number(env: dict[str, str], name: str, default: float, kind: type, low: float, high: float) -> float:
+    """A number from the environment, or a StartupError naming the variable: a typo must not start a server
+    that drops every decision (0 pending) or limits nothing (NaN)."""
+    text = env.get(name)
+    if text is None:
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        raise StartupError(f"{name}={text!r} is not {'a whole' if kind is int else 'a'} number; "
+                           f"give one from {low:g} to {high:g} or unset it") from None
+    if not (math.isfinite(value) and low <= value <= high):
+        raise StartupError(f"{name}={text!r} is out of range; give a number from {low:g} to {high:g} or unset it")
+    return value
 
 
 def _trusted_proxies(text: str) -> frozenset[str]:
     try:
         return proxy_addresses(text.split(","))
     except ValueError as error:
-        raise ValueError(f"ATTUNE_TRUSTED_PROXIES: {error}") from None
+        raise StartupError(f"ATTUNE_TRUSTED_PROXIES: {error}; give IP addresses, comma-separated") from None

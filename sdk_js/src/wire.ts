@@ -7,48 +7,48 @@ export interface components {
     schemas: {
         /** DecideRequest */
         DecideRequest: {
-            site: string;
             blocks: string[];
-            visitor?: string | null;
             context?: {
-                [key: string]: string | number | boolean;
-            };
-            traits?: {
                 [key: string]: string | number | boolean;
             };
             /** @default true */
             personalization: boolean;
+            site: string;
+            traits?: {
+                [key: string]: string | number | boolean;
+            };
+            visitor?: string | null;
         };
         /** DecideResponse */
         DecideResponse: {
-            decisions: components["schemas"]["Decision"][];
             /**
              * @default opt-out
              * @enum {string}
              */
             consent: "opt-in" | "opt-out" | "none";
+            decisions: components["schemas"]["Decision"][];
         };
         /** Decision */
         Decision: {
             block: string;
-            decision_id: string;
-            variant: string;
             content: {
                 [key: string]: string;
             };
-            propensity: number;
+            decision_id: string;
             explain: components["schemas"]["Explain"];
             /** @enum {null|string} */
             feedback: "thumbs" | "stars" | null;
+            propensity: number;
+            variant: string;
         };
         /** EventIn */
         EventIn: {
+            decision_id?: string | null;
             id: string;
+            ts?: number | null;
             /** @enum {string} */
             type: "impression" | "click" | "rating" | "dismiss" | "survey_response" | "timing" | "error";
-            decision_id?: string | null;
             value?: number | null;
-            ts?: number | null;
         };
         /** EventsAccepted */
         EventsAccepted: {
@@ -60,20 +60,20 @@ export interface components {
         };
         /** EventsRequest */
         EventsRequest: {
-            site: string;
             events: components["schemas"]["EventIn"][];
+            site: string;
             visitor?: string | null;
         };
         /** Explain */
         Explain: {
-            /** @enum {string} */
-            reason: "model" | "exploration" | "rule" | "holdout" | "disabled" | "personalization_off" | "split" | "only_option";
-            summary: string;
-            policy: string;
             /** @default false */
             explored: boolean;
-            rule?: string | null;
             factors?: components["schemas"]["Factor"][];
+            policy: string;
+            /** @enum {string} */
+            reason: "model" | "exploration" | "rule" | "holdout" | "disabled" | "personalization_off" | "split" | "only_option";
+            rule?: string | null;
+            summary: string;
         };
         /** Factor */
         Factor: {
@@ -83,9 +83,9 @@ export interface components {
         };
         /** Problem */
         Problem: {
-            status_code: number;
             detail: string;
             extra?: unknown[];
+            status_code: number;
         };
     };
     responses: never;

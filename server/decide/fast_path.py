@@ -16,10 +16,10 @@ from collections.abc import Callable
 import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.body import body_problem, media_type_problem
+from server.body import media_type_problem, shape_problem
 from server.decide.schemas import DecideRequest
 from server.decide.service import DecideDeps, decide
-from server.origins import OriginVerdict, origin_verdict, own_origin
+from server.origins import OriginVerdict, origin_verdict
 from server.sites import UnknownBlock, UnknownSite
 
 _decode = msgspec.json.Decoder(DecideRequest).decode
@@ -58,7 +58,7 @@ class DecideFastPath:
             request = _decode(body)
         except Exception:  # not UTF-8, nested past the recursion limit, not a DecideRequest: Litestar names it
             return None
-        if body_problem(body):
+        if shape_problem(body):
             return None
         deps = self.deps()
         site = deps.sites.sites.get(request.site)
@@ -66,7 +66,7 @@ class DecideFastPath:
             return None
         origin = _header(scope, b"origin")
         text = None if origin is None else origin.decode("latin-1")
-        verdict = origin_verdict(text, own_origin=own_origin(scope), allowed=site.allowed_origins)
+        verdict = origin_verdict(text, scope=scope, allowed=site.allowed_origins)
         if verdict is OriginVerdict.REFUSED:
             return None  # Litestar answers 403
         allowed = verdict is OriginVerdict.ALLOWED

@@ -102,7 +102,7 @@ def restore_snapshot(path: Path, *, learner: OnlineLearner, sites: SiteRegistry,
         raise SnapshotError(f"the wrong shape ({type(error).__name__}: {error})") from error
     sites.policies.update(policies)
     learner.last_seq, learner.learned = trial.last_seq, trial.learned
-    vars(learner.join).update(vars(join))  # into the live join: the writer holds its bound methods
+    learner.join = join  # whoever asks the join (the writer, /healthz) reaches it through the learner
     return True
 
 

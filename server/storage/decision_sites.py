@@ -34,7 +34,8 @@ class DecisionSites:
             site = self._recent.get(decision_id) or self._pending_site(decision_id)
             if site is None and lookups < MAX_LOOKUPS_PER_GROUP:
                 lookups += 1  # older decisions: late ratings still suppress what the visitor rated down
-                site = self._log.decision_site(cursor, decision_id)
+                logged = self._log.find_decision(cursor, decision_id)
+                site = logged.site if logged is not None else None
             if site is not None:
                 found[decision_id] = site
         return found
@@ -42,9 +43,9 @@ class DecisionSites:
     def committed(self, decisions: list[DecisionRow]) -> None:
         now = time.monotonic()
         if decisions:
-            ids = [d.decision_id for d in decisions]
-            self._recent.update((d.decision_id, d.site) for d in decisions)
-            self._recent_groups.append((now, ids))
+            group = {d.decision_id: d.site for d in decisions}
+            self._recent.update(group)
+            self._recent_groups.append((now, list(group)))
         while self._recent_groups and self._recent_groups[0][0] < now - RECENT_S:
             for decision_id in self._recent_groups.popleft()[1]:
                 self._recent.pop(decision_id, None)

@@ -134,11 +134,3 @@ class EventLog:
         ).fetchone()
         return DecisionRow(**dict(zip(REPLAY_COLUMNS, row))) if row else None
 
-    def decision_site(self, cursor: duckdb.DuckDBPyConnection, decision_id: str) -> str | None:
-        """The site of a logged decision, or None when no decision has that id."""
-        decided_at = decided_at_of(decision_id)
-        if decided_at is None:
-            return None
-        row = cursor.execute("SELECT site FROM decisions WHERE decided_at = ? AND decision_id = ?",
-                             [decided_at, decision_id]).fetchone()
-        return row[0] if row else None

@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 from server.admin.accounts.limiter import LoginLimiter
 from server.client_address import client_address
 from server.settings import Settings
+from server.startup import StartupError
 from tests.server.conftest import TEST_CONFIG
 from tests.support.admin import PASSWORD, admin_server, anonymous
 
@@ -200,7 +201,7 @@ def test_trusted_proxies_come_from_the_flag_or_the_environment(monkeypatch):
     assert cli.main(["serve", "--trusted-proxy", PROXY, "--trusted-proxy", "::1"]) == 0
     assert [s.trusted_proxies for s in served] == [frozenset({"10.0.0.9", "10.0.0.10"}), frozenset({PROXY, "::1"})]
     assert Settings.from_env({}).trusted_proxies == frozenset()
-    with pytest.raises(ValueError, match="ATTUNE_TRUSTED_PROXIES: '10.0.0.0/8' is not an IP address"):
+    with pytest.raises(StartupError, match="ATTUNE_TRUSTED_PROXIES: '10.0.0.0/8' is not an IP address"):
         Settings.from_env({"ATTUNE_TRUSTED_PROXIES": "10.0.0.0/8"})
 
 

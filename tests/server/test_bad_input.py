@@ -44,6 +44,14 @@ CASES = [
     ("/v1/events", json.dumps({"site": "pk_test", "events": [
         {"id": "bad id with spaces", "type": "click", "decision_id": "d1"}]}).encode(), 400, "id"),
     ("/v1/events", json.dumps({**EVENTS, "site": "pk_nope"}).encode(), 404, "pk_nope"),
+    ("/v1/events", json.dumps({"site": "pk_test", "events": [  # a value no timing or rating can be
+        {"id": "event-0006", "type": "timing", "value": 1e300}]}).encode(), 400, "events[0].value"),
+    ("/v1/events", json.dumps({"site": "pk_test", "events": [
+        {"id": "event-0007", "type": "timing", "value": "fast"}]}).encode(), 400, "events[0].value"),
+    ("/v1/events", json.dumps({"site": "pk_test", "events": [
+        {"id": "event-0008", "type": "timing", "ts": "yesterday"}]}).encode(), 400, "events[0].ts"),
+    ("/v1/events", json.dumps({"site": "pk_test", "events": [
+        {"id": "event-0009", "type": "click", "decision_id": "d" * 65}]}).encode(), 400, "events[0].decision_id"),
 ]
 
 

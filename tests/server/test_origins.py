@@ -7,6 +7,7 @@ import pytest
 from server.origins import OriginVerdict, origin_verdict, own_origin
 
 OWN = "http://127.0.0.1:8080"
+SCOPE = {"type": "http", "scheme": "http", "headers": [(b"host", b"127.0.0.1:8080")]}  # a request for OWN
 SHOP = ["https://shop.example"]
 
 
@@ -23,7 +24,7 @@ SHOP = ["https://shop.example"]
     ("https://127.0.0.1:8080", SHOP, OriginVerdict.REFUSED),  # and so is another scheme
 ])
 def test_origin_verdicts(origin, allowed, verdict):
-    assert origin_verdict(origin, own_origin=OWN, allowed=allowed) is verdict
+    assert origin_verdict(origin, scope=SCOPE, allowed=allowed) is verdict
 
 
 def test_own_origin_is_read_from_the_scheme_and_host_the_request_came_with():

@@ -30,8 +30,9 @@ def served(data_dir: Path) -> dict[str, Any]:
 
 
 def render(document: dict[str, Any]) -> str:
-    """The committed form: the server's own key order, two-space indent, one trailing newline."""
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    """The committed form: keys sorted (the server orders some headers differently from run to run, so a
+    regeneration shows only real changes), two-space indent, one trailing newline."""
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def test_committed_openapi_is_what_the_server_serves(tmp_path: Path) -> None:
