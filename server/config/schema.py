@@ -62,6 +62,48 @@ class Block(Struct, forbid_unknown_fields=True, kw_only=True):
     rules: list[Rule] = []
 
 
+class Interest(Struct, forbid_unknown_fields=True):
+    """A topic visitors may choose in the preference center; chosen, it reaches decide as trait `interest_<id>`."""
+
+    id: Identifier
+    label: Annotated[str, Meta(min_length=1, max_length=120)]
+
+
+Days = Annotated[int, Meta(ge=1, le=36_500)]
+
+
+class Retention(Struct, forbid_unknown_fields=True, kw_only=True):
+    """How long each kind of row is kept; a background job deletes what is older."""
+
+    behaviour_days: Days = 90  # decisions, impressions, clicks, dismissals, timings
+    feedback_days: Days = 730  # ratings and survey answers
+    consent_days: Days = 1825  # consent and erasure receipts: the proof a site shows a regulator
+
+
+CategoryName = Literal["personalization", "feedback", "measurement"]
+ConsentSourceName = Literal["attune", "tcf", "gcm"]
+
+
+class CategoryTexts(Struct, forbid_unknown_fields=True, kw_only=True):
+    label: Annotated[str, Meta(min_length=1, max_length=80)]
+    description: Annotated[str, Meta(min_length=1, max_length=600)]
+
+
+class Privacy(Struct, forbid_unknown_fields=True, kw_only=True):
+    """The visitor side of consent: banner, preference center texts, interests, retention, data minimisation."""
+
+    banner: bool = False  # show Attune's own consent banner (opt-in sites without a consent platform)
+    policy_version: Annotated[str, Meta(min_length=1, max_length=64)] = "1"  # the consent text's version, on receipts
+    # where consent is read from, first that has an answer wins: Attune's banner, preference center and push
+    # commands ("attune"), the IAB TCF v2.2 __tcfapi ("tcf"), Google Consent Mode v2 ("gcm")
+    sources: Annotated[list[ConsentSourceName], Meta(min_length=1, max_length=3)] = field(default_factory=lambda: ["attune"])
+    categories: dict[CategoryName, CategoryTexts] = {}  # rename a category or change its text (default language)
+    texts: dict[Annotated[str, Meta(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")], dict[str, str]] = {}  # per language
+    interests: Annotated[list[Interest], Meta(max_length=32)] = []
+    accepted_traits: list[Annotated[str, Meta(max_length=64)]] | None = None  # None: any trait; else others are dropped
+    retention: Retention = field(default_factory=Retention)
+
+
 class Site(Struct, forbid_unknown_fields=True, kw_only=True):
     key: SiteKey
     name: str = ""
@@ -71,6 +113,7 @@ class Site(Struct, forbid_unknown_fields=True, kw_only=True):
     reward_weights: RewardWeights = field(default_factory=RewardWeights)
     holdout_share: Annotated[float, Meta(ge=0.0, le=0.5)] = 0.05
     blocks: list[Block] = []
+    privacy: Privacy = field(default_factory=Privacy)
 
 
 class Config(Struct, forbid_unknown_fields=True):

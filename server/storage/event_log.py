@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from server.feedback.suppression import is_rated_down
 from server.startup import data_dir_error, event_log_error
+from server.storage.privacy_tables import SCHEMA as PRIVACY_SCHEMA
 from server.storage.rollup import SCHEMA as ROLLUP_SCHEMA
 from server.storage.rows import (
     DECISION_COLUMNS, EVENT_COLUMNS, REPLAY_COLUMNS, DecisionRow, EventRow, decided_at_of,
@@ -63,7 +64,7 @@ class EventLog:
         except duckdb.Error as error:
             raise event_log_error(path, error) from error
         try:
-            self._connection.execute(SCHEMA + ROLLUP_SCHEMA)
+            self._connection.execute(SCHEMA + ROLLUP_SCHEMA + PRIVACY_SCHEMA)
         except duckdb.Error as error:
             self._connection.close()
             raise event_log_error(path, error) from error

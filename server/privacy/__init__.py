@@ -1,0 +1,1 @@
+"""Visitors' data rights: consent receipts, export, erasure, interests, retention and transparency."""
