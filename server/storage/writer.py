@@ -8,10 +8,12 @@ decision id only after it was queued), so the log never holds an event before it
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import queue
 import threading
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass
 
 from server.storage.decision_sites import DecisionSites
@@ -41,6 +43,16 @@ class _EventBatch:
         self.rows, self.future, self.loop = rows, future, loop
 
 
+class _Job:
+    """Work on the log that must see everything queued before it (erasure, retention): run by the writer thread."""
+
+    __slots__ = ("work", "future", "loop")
+
+    def __init__(self, work: Callable, future: asyncio.Future | concurrent.futures.Future,
+                 loop: asyncio.AbstractEventLoop | None) -> None:
+        self.work, self.future, self.loop = work, future, loop
+
+
 class StorageUnavailable(RuntimeError):
     """The log could not store a group; nothing in it was acknowledged."""
 
@@ -53,7 +65,7 @@ class GroupCommitWriter:
         self._log = log_
         self._on_commit = on_commit
         self._sites = DecisionSites(log_, pending_site=pending_site)
-        self._queue: queue.SimpleQueue[DecisionRow | _EventBatch | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[DecisionRow | _EventBatch | _Job | None] = queue.SimpleQueue()
         self._seq = log_.max_seq()
         self._urgent = threading.Event()  # set with every event batch: its client awaits the commit
         self._backlog = False
@@ -79,6 +91,24 @@ class GroupCommitWriter:
         self._urgent.set()
         return await future
 
+    async def run_job(self, work: Callable[[Any], Any]) -> Any:
+        """`work(cursor)` in the writer thread, after everything queued before it is committed; its result.
+
+        For deletes (erasure, retention): run here, they never race an insert of the rows they remove.
+        """
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future = loop.create_future()
+        self._queue.put(_Job(work, future, loop))
+        self._urgent.set()
+        return await future
+
+    def run_job_blocking(self, work: Callable[[Any], Any], timeout: float | None = None) -> Any:
+        """`run_job` for a thread that is not an event loop (the retention job)."""
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self._queue.put(_Job(work, future, None))
+        self._urgent.set()
+        return future.result(timeout)
+
     def _run(self) -> None:
         cursor = self._log.cursor()
         running = True
@@ -87,8 +117,17 @@ class GroupCommitWriter:
             if None in items:
                 running = False
                 items = [i for i in items if i is not None]
-            if items:
-                self._commit(cursor, items)
+            group: list[DecisionRow | _EventBatch] = []
+            for item in items:  # a job splits the group: what came before it is committed first
+                if isinstance(item, _Job):
+                    if group:
+                        self._commit(cursor, group)
+                        group = []
+                    _run_job(item, cursor)
+                else:
+                    group.append(item)
+            if group:
+                self._commit(cursor, group)
         cursor.close()
 
     def _gather(self) -> list[DecisionRow | _EventBatch | None]:
@@ -190,11 +229,24 @@ class GroupCommitWriter:
         return stored, inserted, failed, commits > 0
 
 
-def _resolve(future: asyncio.Future[Stored], value: Stored) -> None:
+def _run_job(job: _Job, cursor) -> None:
+    try:
+        result, error = job.work(cursor), None
+    except Exception as failure:  # the job's caller sees it; the writer goes on
+        result, error = None, failure
+    if job.loop is None:
+        job.future.set_exception(error) if error else job.future.set_result(result)
+    elif error is not None:
+        job.loop.call_soon_threadsafe(_fail, job.future, error)
+    else:
+        job.loop.call_soon_threadsafe(_resolve, job.future, result)
+
+
+def _resolve(future: asyncio.Future, value: Any) -> None:
     if not future.done():
         future.set_result(value)
 
 
-def _fail(future: asyncio.Future[Stored], error: Exception) -> None:
+def _fail(future: asyncio.Future, error: Exception) -> None:
     if not future.done():
         future.set_exception(error)
