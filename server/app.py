@@ -46,6 +46,8 @@ def create_app(runtime: Runtime) -> Litestar:
     from server.events.controllers import EventsController
     from server.health import healthz
     from server.origins import SiteCorsMiddleware
+    from server.privacy.controllers import ConsentController, VisitorController, site_privacy
+    from server.privacy.transparency import TransparencyController
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -65,13 +67,17 @@ def create_app(runtime: Runtime) -> Litestar:
     return Litestar(
         route_handlers=[
             DecideController, EventsController, BundleController, healthz, home,
+            ConsentController, VisitorController, site_privacy,
             create_static_files_router(path="/demo", directories=[DEMO_DIR], html_mode=True, include_in_schema=False),
+            TransparencyController,
             *admin.route_handlers,
         ],
         dependencies={
             "decide_deps": Provide(lambda: runtime.decide_deps, sync_to_thread=False),
             "events_deps": Provide(lambda: runtime.events_deps, sync_to_thread=False),
             "health_deps": Provide(lambda: runtime.health_deps, sync_to_thread=False),
+            "privacy_deps": Provide(lambda: runtime.privacy_deps, sync_to_thread=False),
+            "site_registry": Provide(lambda: runtime.sites, sync_to_thread=False),
         },
         middleware=[DefineMiddleware(SiteCorsMiddleware, allowed=lambda: runtime.sites.any_origin)],
         exception_handlers=EXCEPTION_HANDLERS,

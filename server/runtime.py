@@ -16,6 +16,10 @@ from server.events.service import EventsDeps
 from server.health import HealthDeps
 from server.feedback.suppression import MemorySuppressionStore
 from server.learner.runtime import LearnerRuntime
+from server.privacy.interests import VisitorInterests
+from server.privacy.rate_limit import AddressRateLimit
+from server.privacy.service import PrivacyDeps
+from server.privacy.retention import RetentionThread
 from server.settings import Settings
 from server.sites import SiteRegistry
 from server.startup import data_dir_error, event_log_error
@@ -51,6 +55,7 @@ class Runtime:
             self.event_log.close()
             raise data_dir_error(settings.data_dir, error) from error
         self.suppression = MemorySuppressionStore()
+        self.interests = VisitorInterests()  # loaded at start: decide reads them without a query
         self.learner = LearnerRuntime(
             sites=self.sites, event_log=self.event_log, snapshot_path=settings.data_dir / "learner.snapshot",
             suppression=self.suppression, snapshot_interval=settings.snapshot_interval,
@@ -61,23 +66,36 @@ class Runtime:
         self.event_rate_limit = EventRateLimit(per_visitor=settings.events_per_visitor,
                                                per_address=settings.events_per_address)
         self.rollup = RollupThread(self.event_log)  # keeps results pages fast however long the log grows
+        # deletes what is past each site's retention periods, in the writer thread
+        self.retention = RetentionThread(sites=self.sites, writer=self.writer, event_log=self.event_log,
+                                         forget_interests=self.interests.forget)
         self.events_deps = EventsDeps(sites=self.sites, writer=self.writer, visitor_key=self.visitor_key,
                                       rate_limit=self.event_rate_limit, trusted_proxies=settings.trusted_proxies)
         self.health_deps = HealthDeps(learner=self.learner, writer=self.writer, event_rate_limit=self.event_rate_limit)
         self.decide_deps = DecideDeps(
             sites=self.sites, log_decision=self.writer.log_decision, suppression=self.suppression,
             visitor_key=self.visitor_key, policy_version=lambda: self.learner.version,
-            rng=np.random.default_rng(),
+            rng=np.random.default_rng(), interests=self.interests.of,
+        )
+        self.privacy_deps = PrivacyDeps(
+            sites=self.sites, writer=self.writer, event_log=self.event_log, visitor_key=self.visitor_key,
+            suppression=self.suppression, interests=self.interests,
+            rate_limit=AddressRateLimit(per_minute=settings.privacy_per_minute),
+            trusted_proxies=settings.trusted_proxies, learned_up_to=lambda: self.learner.learner.last_seq,
         )
 
     def start(self) -> None:
         replayed = self.learner.restore()
+        with self.event_log.cursor() as cursor:
+            self.interests.load(cursor)
         log.info("restored the learner: %d rows replayed, %d examples learned", replayed, self.learner.version)
         self.learner.start()
         self.writer.start()
         self.rollup.start()
+        self.retention.start()
 
     def stop(self) -> None:
+        self.retention.stop()  # before the writer: its deletes run there
         self.rollup.stop()
         self.writer.stop()  # flush what was queued first, so the learner's last snapshot covers it
         self.learner.stop()

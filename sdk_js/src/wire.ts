@@ -5,9 +5,45 @@ export type paths = Record<string, never>;
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Categories */
+        Categories: {
+            feedback: boolean;
+            measurement: boolean;
+            personalization: boolean;
+        };
+        /** CategoryText */
+        CategoryText: {
+            description: string;
+            label: string;
+        };
+        /** ConsentReceipt */
+        ConsentReceipt: {
+            receipt: string;
+        };
+        /** ConsentRecord */
+        ConsentRecord: {
+            categories: components["schemas"]["Categories"];
+            gpc: boolean;
+            policy_version: string;
+            receipt: string;
+            recorded_at: number;
+            /** @enum {string} */
+            source: "banner" | "preferences" | "api" | "tcf" | "gcm" | "gpc";
+        };
+        /** ConsentRequest */
+        ConsentRequest: {
+            categories: components["schemas"]["Categories"];
+            policy_version: string;
+            site: string;
+            /** @enum {string} */
+            source: "banner" | "preferences" | "api" | "tcf" | "gcm" | "gpc";
+            visitor?: string | null;
+        };
         /** DecideRequest */
         DecideRequest: {
             blocks: string[];
+            /** @default false */
+            consented: boolean;
             context?: {
                 [key: string]: string | number | boolean;
             };
@@ -27,6 +63,8 @@ export interface components {
              */
             consent: "opt-in" | "opt-out" | "none";
             decisions: components["schemas"]["Decision"][];
+            privacy: components["schemas"]["PrivacyHints"];
+            warnings: string[];
         };
         /** Decision */
         Decision: {
@@ -40,6 +78,19 @@ export interface components {
             feedback: "thumbs" | "stars" | null;
             propensity: number;
             variant: string;
+        };
+        /** Erased */
+        Erased: {
+            deleted: components["schemas"]["ErasureCounts"];
+            receipt: string;
+        };
+        /** ErasureCounts */
+        ErasureCounts: {
+            consents: number;
+            decisions: number;
+            events: number;
+            interests: number;
+            suppressions: number;
         };
         /** EventIn */
         EventIn: {
@@ -73,7 +124,24 @@ export interface components {
             /** @enum {string} */
             reason: "model" | "exploration" | "rule" | "holdout" | "disabled" | "personalization_off" | "split" | "only_option";
             rule?: string | null;
+            /** @enum {null|string} */
+            signal?: "gpc" | null;
             summary: string;
+        };
+        /** Export */
+        Export: {
+            consents: components["schemas"]["ConsentRecord"][];
+            decisions: Record<string, never>[];
+            events: Record<string, never>[];
+            exported_at: number;
+            interests: string[];
+            ratings: components["schemas"]["RatingRecord"][];
+            site: string;
+            suppressions: Record<string, never>[];
+            survey_answers?: Record<string, never>[];
+            traits: {
+                [key: string]: string | number | boolean;
+            };
         };
         /** Factor */
         Factor: {
@@ -81,11 +149,84 @@ export interface components {
             label: string;
             weight: number;
         };
+        /** InterestsRequest */
+        InterestsRequest: {
+            interests: string[];
+            site: string;
+            visitor: string;
+        };
+        /** InterestsSaved */
+        InterestsSaved: {
+            interests: string[];
+        };
+        /** PrivacyHints */
+        PrivacyHints: {
+            banner: boolean;
+            policy_version: string;
+            sources: ("attune" | "tcf" | "gcm")[];
+        };
+        /** PrivacySettings */
+        PrivacySettings: {
+            banner: boolean;
+            categories: {
+                [key: string]: components["schemas"]["CategoryText"];
+            };
+            /** @enum {string} */
+            consent: "opt-in" | "opt-out" | "none";
+            interests: {
+                [key: string]: string;
+            }[];
+            policy_version: string;
+            site: string;
+            sources: string[];
+            texts: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+            transparency_url: string;
+        };
         /** Problem */
         Problem: {
             detail: string;
             extra?: unknown[];
             status_code: number;
+        };
+        /** Profile */
+        Profile: {
+            consents: components["schemas"]["ConsentRecord"][];
+            interests: string[];
+            ratings: components["schemas"]["RatingRecord"][];
+            traits: {
+                [key: string]: string | number | boolean;
+            };
+        };
+        /** RatingRecord */
+        RatingRecord: {
+            block: string;
+            decision_id: string;
+            effect: string;
+            /** @enum {null|string} */
+            feedback: "thumbs" | "stars" | null;
+            hidden: boolean;
+            rated_at: number;
+            value: number;
+            variant: string;
+        };
+        /** RatingUndone */
+        RatingUndone: {
+            undone: number;
+        };
+        /** UndoRatingRequest */
+        UndoRatingRequest: {
+            decision_id: string;
+            site: string;
+            visitor: string;
+        };
+        /** VisitorRequest */
+        VisitorRequest: {
+            site: string;
+            visitor: string;
         };
     };
     responses: never;

@@ -33,7 +33,10 @@ from server.admin.editing.pages_config import ConfigPages
 from server.admin.editing.service import Editing
 from server.admin.filters import register as register_filters
 from server.admin.reporting.api import ReportingApi
+from server.admin.reporting.api_privacy import PrivacyApi
+from server.admin.reporting.pages_privacy import PrivacyPages
 from server.admin.reporting.pages_reports import ReportPages
+from server.admin.reporting.privacy import PrivacyReports
 from server.admin.reporting.service import Reporting
 from server.client_address import client_address
 from server.storage.keys import load_or_create_key
@@ -65,6 +68,7 @@ def admin_parts(runtime: Runtime) -> AdminParts:
     accounts = Accounts(db=runtime.admin_db)
     editing = Editing(store=runtime.config_store)
     reporting = Reporting(db=runtime.admin_db, sites=runtime.sites)
+    privacy_reports = PrivacyReports(db=runtime.admin_db, sites=runtime.sites)
     proxies = runtime.settings.trusted_proxies
 
     def address(request: Request) -> str:
@@ -75,12 +79,13 @@ def admin_parts(runtime: Runtime) -> AdminParts:
                       cookie_path="/admin", cookie_httponly=True, cookie_samesite="lax")
     router = Router(
         path="/admin",
-        route_handlers=[AuthPages, BlockPages, ConfigPages, ReportPages, UserPages,
-                        AccountsApi, EditingApi, ReportingApi],
+        route_handlers=[AuthPages, BlockPages, ConfigPages, ReportPages, PrivacyPages, UserPages,
+                        AccountsApi, EditingApi, ReportingApi, PrivacyApi],
         dependencies={
             "accounts": Provide(lambda: accounts, sync_to_thread=False),
             "editing": Provide(lambda: editing, sync_to_thread=False),
             "reporting": Provide(lambda: reporting, sync_to_thread=False),
+            "privacy_reports": Provide(lambda: privacy_reports, sync_to_thread=False),
             "config": Provide(lambda: runtime.sites.config, sync_to_thread=False),  # the live one, for the menu
             "address": Provide(address, sync_to_thread=False),
         },

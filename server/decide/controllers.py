@@ -19,11 +19,13 @@ class DecideController(Controller):
 
     @post(status_code=200, summary="Choose a variant for each block", description=(
         "Several blocks in one call. Each decision carries its propensity and an explanation. The body is JSON, "
-        "sent as application/json or as text/plain (a CORS-simple request: what the JS SDK sends)."),
+        "sent as application/json or as text/plain (a CORS-simple request: what the JS SDK sends). On a site that "
+        "asks for consent, a `Sec-GPC: 1` header (Global Privacy Control) turns personalization off and the visitor "
+        "id is not used, unless `consented` says the visitor allowed personalization on this site."),
         opt={BROWSER_TEXT: True}, responses=answers(400, 403, 404, 413, 415))
     async def decide(
         self, request: Request, data: JSONBody[DecideRequest], decide_deps: NamedDependency[DecideDeps]
     ) -> DecideResponse:
         site = decide_deps.sites.site(data.site)
         check_origin(request, site)
-        return decide(request=data, deps=decide_deps)
+        return decide(request=data, deps=decide_deps, gpc=request.headers.get("sec-gpc") == "1")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from online_learning.features import describe_feature
 from server.config.schema import Rule
 from server.decide.rules import describe_condition
@@ -28,11 +30,13 @@ def for_rule(rule: Rule, policy: str) -> Explain:
 
 
 def for_choice(
-    *, policy: str, explored: bool, personalized: bool, contributions: list[tuple[str, float]], rule: Rule | None
+    *, policy: str, explored: bool, personalized: bool, contributions: list[tuple[str, float]], rule: Rule | None,
+    signal: str | None = None,
 ) -> Explain:
     if not personalized:
-        return Explain(reason="personalization_off", policy=policy, rule=rule.name if rule else None,
-                       summary="You turned personalization off, so this choice uses nothing about you: "
+        who = "Your browser's Global Privacy Control signal turned" if signal == "gpc" else "You turned"
+        return Explain(reason="personalization_off", policy=policy, rule=rule.name if rule else None, signal=signal,
+                       summary=f"{who} personalization off, so this choice uses nothing about you: "
                                "it is what most visitors respond to.")
     if policy in ("uniform", "fixed"):
         return Explain(reason="split", policy=policy, rule=rule.name if rule else None,
@@ -50,3 +54,10 @@ def for_choice(
         summary = "Chosen because it is what most visitors respond to."
     return Explain(reason="model", policy=policy, factors=factors, rule=rule.name if rule else None,
                    summary=summary)
+
+
+def with_signal(why: Explain, signal: str | None) -> Explain:
+    """Any explanation of a decision made under the browser's privacy signal names it."""
+    if signal is None or why.signal == signal:
+        return why
+    return msgspec.structs.replace(why, signal=signal)

@@ -72,7 +72,7 @@ class DecideFastPath:
         allowed = verdict is OriginVerdict.ALLOWED
         headers = [(b"access-control-allow-origin", origin), (b"vary", b"Origin")] if allowed else []
         try:
-            return _encode(decide(request=request, deps=deps)), headers
+            return _encode(decide(request=request, deps=deps, gpc=_header(scope, b"sec-gpc") == b"1")), headers
         except (UnknownSite, UnknownBlock):
             return None  # nothing was logged: decide resolves every block before deciding any
 

@@ -22,6 +22,7 @@ class DecideRequest(Struct, forbid_unknown_fields=False, kw_only=True):
     context: Annotated[dict[Annotated[str, Meta(max_length=64)], ContextValue], Meta(max_length=MAX_CONTEXT_FIELDS)] = {}
     traits: Annotated[dict[Annotated[str, Meta(max_length=64)], ContextValue], Meta(max_length=MAX_CONTEXT_FIELDS)] = {}
     personalization: bool = True  # False: the non-profiled choice (visitor turned it off, or GPC)
+    consented: bool = False  # the visitor explicitly allowed personalization on this site: wins over Sec-GPC: 1
 
 
 class Factor(Struct):
@@ -40,6 +41,7 @@ class Explain(Struct, kw_only=True):
     explored: bool = False
     rule: str | None = None
     factors: list[Factor] = []
+    signal: Literal["gpc"] | None = None  # the browser's privacy signal (Sec-GPC: 1) turned personalization off
 
 
 class Decision(Struct, kw_only=True):
@@ -52,6 +54,16 @@ class Decision(Struct, kw_only=True):
     feedback: Literal["thumbs", "stars"] | None
 
 
-class DecideResponse(Struct):
+class PrivacyHints(Struct, kw_only=True):
+    """What the widget needs to ask for consent: whether to show the banner, where consent is read from."""
+
+    banner: bool
+    sources: list[Literal["attune", "tcf", "gcm"]]  # first with an answer wins
+    policy_version: str  # the consent text's version, quoted on receipts
+
+
+class DecideResponse(Struct, kw_only=True):
     decisions: list[Decision]
+    privacy: PrivacyHints
+    warnings: list[str]  # what the server dropped from the request (traits the site does not accept), by name
     consent: Literal["opt-in", "opt-out", "none"] = "opt-out"  # the site's mode, so the widget can gate storage

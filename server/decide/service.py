@@ -15,12 +15,16 @@ from online_learning.features import context_features
 from server.config.schema import Block, Site
 from server.decide import explain
 from server.decide.rules import apply_rules
-from server.decide.schemas import Decision, DecideRequest, DecideResponse, Explain
+from server.decide.schemas import ContextValue, Decision, DecideRequest, DecideResponse, Explain, PrivacyHints
 from server.feedback.suppression import SuppressionStore
 from server.sites import SiteRegistry
 from server.storage.rows import DecisionRow, new_decision_id
 
 LEARNING_POLICIES = ("thompson", "contextual")  # the exploration floor applies to these
+
+
+def _no_interests(site: str, visitor: str) -> tuple[str, ...]:
+    return ()
 
 
 @dataclass(slots=True)
@@ -31,6 +35,7 @@ class DecideDeps:
     visitor_key: bytes
     policy_version: Callable[[], int]
     rng: np.random.Generator
+    interests: Callable[[str, str], tuple[str, ...]] = _no_interests  # (site, visitor hash) -> chosen, in memory
 
 
 def visitor_hash(key: bytes, site: str, visitor: str) -> str:
@@ -46,26 +51,55 @@ def in_holdout(hashed_visitor: str | None, share: float, rng: np.random.Generato
     return int(hashed_visitor[:8], 16) / 0x1_0000_0000 < share  # sticky for a known visitor
 
 
-def decide(*, request: DecideRequest, deps: DecideDeps) -> DecideResponse:
+def privacy_signal(site: Site, request: DecideRequest, gpc: bool) -> str | None:
+    """The signal that turns personalization off, if any: the browser's Global Privacy Control ("gpc") on a site
+    that asks for consent, unless the visitor explicitly allowed personalization there."""
+    return "gpc" if gpc and site.consent != "none" and not request.consented else None
+
+
+def accepted_traits(traits: dict[str, ContextValue], accepted: list[str] | None) -> tuple[dict, list[str]]:
+    """The traits the site accepts, and a warning naming each one dropped (data minimisation)."""
+    if accepted is None or not traits:
+        return traits, []
+    dropped = [name for name in traits if name not in accepted]
+    if not dropped:
+        return traits, []
+    return ({k: v for k, v in traits.items() if k in accepted},
+            [f"traits.{name}: not among the site's accepted_traits; dropped" for name in dropped])
+
+
+def decide(*, request: DecideRequest, deps: DecideDeps, gpc: bool = False) -> DecideResponse:
+    """`gpc`: the request carried `Sec-GPC: 1`; then, unless `consented`, nothing about the visitor is used or kept."""
     site = deps.sites.site(request.site)
     blocks = [deps.sites.block(site.key, block_id) for block_id in dict.fromkeys(request.blocks)]
-    hashed = visitor_hash(deps.visitor_key, site.key, request.visitor) if request.visitor else None
+    signal = privacy_signal(site, request, gpc)
+    personalized = request.personalization and signal is None
+    hashed = visitor_hash(deps.visitor_key, site.key, request.visitor) if request.visitor and not signal else None
     holdout = in_holdout(hashed, site.holdout_share, deps.rng)
-    facts = {**request.context, **request.traits}
-    used = {**request.context, **{f"trait_{k}": v for k, v in request.traits.items()}} if request.personalization else {}
+    traits, warnings = accepted_traits(request.traits, site.privacy.accepted_traits)
+    if personalized and hashed is not None:
+        chosen = deps.interests(site.key, hashed)
+        if chosen:
+            traits = {**traits, **{f"interest_{interest}": True for interest in chosen}}
+    facts = {**request.context, **traits}
+    used = {**request.context, **{f"trait_{k}": v for k, v in traits.items()}} if personalized else {}
     features = context_features(used)
     logged_context = orjson.dumps(used).decode()
     now = time.time_ns() // 1_000_000
-    return DecideResponse([
+    decisions = [
         _decide_block(site=site, block=block, deps=deps, hashed=hashed, holdout=holdout, facts=facts,
-                      features=features, logged_context=logged_context, personalized=request.personalization, now=now)
+                      features=features, logged_context=logged_context, personalized=personalized, now=now,
+                      signal=signal)
         for block in blocks
-    ], consent=site.consent)
+    ]
+    privacy = site.privacy
+    hints = PrivacyHints(banner=privacy.banner, sources=privacy.sources, policy_version=privacy.policy_version)
+    return DecideResponse(decisions=decisions, privacy=hints, warnings=warnings, consent=site.consent)
 
 
 def _decide_block(
     *, site: Site, block: Block, deps: DecideDeps, hashed: str | None, holdout: bool, facts: dict,
-    features: tuple[str, ...], logged_context: str, personalized: bool, now: int,
+    features: tuple[str, ...], logged_context: str, personalized: bool, now: int, signal: str | None,
 ) -> Decision:
     policy = deps.sites.policy_for(site.key, block.id)
     candidates = [v.id for v in block.variants]
@@ -82,7 +116,9 @@ def _decide_block(
             if hashed is not None:
                 rated_down = deps.suppression.suppressed(site=site.key, visitor=hashed, block=block.id)
                 candidates = [c for c in candidates if c not in rated_down] or [block.fallback]
-            chosen, propensity, explored, why = _choose(block, policy, candidates, features, personalized, deps, rule)
+            chosen, propensity, explored, why = _choose(block, policy, candidates, features, personalized, deps, rule,
+                                                        signal)
+    why = explain.with_signal(why, signal)
     decision_id = new_decision_id(now)
     deps.log_decision(DecisionRow(
         decision_id=decision_id, site=site.key, block=block.id, variant=chosen, candidates=candidates,
@@ -97,18 +133,23 @@ def _decide_block(
     )
 
 
-def _choose(block, policy, candidates, features, personalized, deps, rule) -> tuple[str, float, bool, Explain]:
+def shares(block: Block, policy, candidates: list[str], features: tuple[str, ...]) -> tuple[list[float], list[float]]:
+    """The policy's own probabilities for the candidates, and those it draws by (with the exploration floor)."""
+    raw = policy.probabilities(candidates, features).tolist()
+    return raw, with_floor(raw, block.exploration) if block.policy in LEARNING_POLICIES else raw
+
+
+def _choose(block, policy, candidates, features, personalized, deps, rule, signal) -> tuple[str, float, bool, Explain]:
     if len(candidates) == 1:
         why = explain.for_rule(rule, block.policy) if rule else explain.for_fallback("only_option", block.policy)
         return candidates[0], 1.0, False, why
-    raw = policy.probabilities(candidates, features).tolist()
+    raw, probabilities = shares(block, policy, candidates, features)
     learning = block.policy in LEARNING_POLICIES
-    probabilities = with_floor(raw, block.exploration) if learning else raw
     index = draw(probabilities, deps.rng)
     chosen = candidates[index]
     # explored: the policy did not think this the most likely best, or was not yet sure (under even odds)
     explored = learning and (index != best(raw) or raw[index] < 0.5)
     contributions = policy.contributions(chosen, features) if learning and not explored else []
     why = explain.for_choice(policy=block.policy, explored=explored, personalized=personalized,
-                             contributions=contributions, rule=rule)
+                             contributions=contributions, rule=rule, signal=signal)
     return chosen, probabilities[index], explored, why

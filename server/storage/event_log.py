@@ -30,7 +30,10 @@ CREATE TABLE IF NOT EXISTS events (
     id VARCHAR PRIMARY KEY, site VARCHAR NOT NULL, visitor VARCHAR, type VARCHAR NOT NULL, decision_id VARCHAR,
     value DOUBLE, ts BIGINT, received_at BIGINT NOT NULL, seq BIGINT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS log_end (seq BIGINT NOT NULL);  -- the last position given: deleting rows must not lower it
 """
+_MAX_SEQ = """SELECT greatest((SELECT coalesce(max(seq), 0) FROM decisions), (SELECT coalesce(max(seq), 0) FROM events),
+                   (SELECT coalesce(max(seq), 0) FROM log_end))"""
 
 _TEXT, _INT, _REAL, _FLAG = pa.string(), pa.int64(), pa.float64(), pa.bool_()
 _TEXTS = pa.list_(pa.string())
@@ -75,11 +78,16 @@ class EventLog:
     def close(self) -> None:
         self._connection.close()
 
-    def max_seq(self) -> int:
-        row = self._connection.execute(
-            "SELECT greatest((SELECT coalesce(max(seq), 0) FROM decisions), (SELECT coalesce(max(seq), 0) FROM events))"
-        ).fetchone()
-        return int(row[0])
+    def max_seq(self, cursor: duckdb.DuckDBPyConnection | None = None) -> int:
+        return int((cursor or self._connection).execute(_MAX_SEQ).fetchone()[0])
+
+    def keep_position(self, cursor: duckdb.DuckDBPyConnection) -> int:
+        """Before deleting rows (erasure, retention), in the writer thread: remember the log's last position, so a
+        restart neither gives a new row a position the learner's snapshot already covers nor refuses the snapshot."""
+        end = self.max_seq(cursor)
+        cursor.execute("DELETE FROM log_end")
+        cursor.execute("INSERT INTO log_end VALUES (?)", [end])
+        return end
 
     def append(self, cursor: duckdb.DuckDBPyConnection, decisions: list[DecisionRow], events: list[EventRow]) -> set[str]:
         """Insert one group in one transaction; returns the ids of events that were new (not duplicates)."""
