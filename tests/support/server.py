@@ -15,7 +15,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 # a load generator is one address sending for thousands of visitors: the event rate limits would
 # measure themselves, not Attune (tests/server/test_hostile_events.py checks them)
-NO_RATE_LIMITS = {"ATTUNE_EVENTS_PER_ADDRESS": "0", "ATTUNE_EVENTS_PER_VISITOR": "0"}
+NO_RATE_LIMITS = {"ATTUNE_EVENTS_PER_ADDRESS": "0", "ATTUNE_EVENTS_PER_VISITOR": "0", "ATTUNE_PRIVACY_PER_MINUTE": "0"}
 
 
 def free_port() -> int:
