@@ -1,4 +1,5 @@
-"""The reporting part of the JSON admin API under /admin/api/: results, recent decisions, the audit log."""
+"""The reporting part of the JSON admin API under /admin/api/: results, the overview, recent decisions, the audit
+log."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from server.admin.reporting.audit import AuditEntry
 from server.admin.reporting.decisions import DecisionView
+from server.admin.reporting.overview import BlockOverview
 from server.admin.reporting.results import BlockResults
+from server.admin.reporting.results_filter import parse_filter
 from server.admin.reporting.service import Reporting
 from server.errors import answers
 
@@ -19,11 +22,22 @@ class ReportingApi(Controller):
     path = "/api"
     tags = ["admin"]
 
-    @get("/sites/{site:str}/blocks/{block:str}/results", sync_to_thread=True, responses=answers(401, 404),
-         summary="Impressions, clicks, ratings per variant with 95% intervals; lift over the holdout; series")
-    def results(self, site: FromPath[str], block: FromPath[str], reporting: NamedDependency[Reporting]
-                ) -> BlockResults:
-        return reporting.results(site=site, block=block)
+    @get("/sites/{site:str}/blocks/{block:str}/results", sync_to_thread=True, responses=answers(400, 401, 404),
+         summary="Impressions, clicks, ratings per variant with 95% intervals; lift over the holdout with an "
+                 "anytime-valid verdict; series. Filters: from/to (YYYY-MM-DD, UTC, inclusive), segment=field=value")
+    def results(
+        self, site: FromPath[str], block: FromPath[str], reporting: NamedDependency[Reporting],
+        first: Annotated[str | None, QueryParameter(name="from", max_length=40)] = None,
+        last: Annotated[str | None, QueryParameter(name="to", max_length=40)] = None,
+        segment: Annotated[str | None, QueryParameter(max_length=400)] = None,
+    ) -> BlockResults:
+        window = parse_filter(first=first, last=last, segment=segment)
+        return reporting.results(site=site, block=block, window=window)
+
+    @get("/sites/{site:str}/overview", sync_to_thread=True, responses=answers(401, 404),
+         summary="Every block's lift over the holdout and its last 7 days against the 7 before")
+    def overview(self, site: FromPath[str], reporting: NamedDependency[Reporting]) -> list[BlockOverview]:
+        return reporting.overview(site=site)
 
     @get("/sites/{site:str}/decisions", summary="Recent decisions, newest first, searchable", sync_to_thread=True,
          responses=answers(400, 401, 404))

@@ -1,60 +1,25 @@
-"""Results per block: the rollup of finished decisions plus the raw log since, then arithmetic.
+"""Results per block: counts from server/admin/reporting/results_query.py, then intervals and verdicts.
 
 Counted as the learner counts (online_learning/join.py), outcome by outcome in
 server/storage/rollup.py: only decisions seen within the learner's 30 minutes enter rates and
 rewards, and a click, dismissal or rating counts only up to the close of the decision's reward
 window, which opens at its first impression, lasts the window logged with the decision, and closes
 early at a rating. Time is the server's clock (`received_at`). Rewards use the site's current weights.
+Intervals: Wilson for rates, Newcombe for the click-rate lift, a Wilson bound for mean ratings (stats.py);
+verdicts read anytime-valid intervals (sequential.py), so reading the page daily does not invent a winner.
 """
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
-
 from msgspec import Struct
 
-from online_learning.join import DECISION_TTL_MS
-from server.admin.reporting.stats import difference, mean_interval, wilson
+from server.admin.reporting.results_filter import ResultsFilter
+from server.admin.reporting.results_query import fetch
+from server.admin.reporting.scales import rating_scale, reward_scale
+from server.admin.reporting.sequential import ALPHA, Verdict, verdict
+from server.admin.reporting.stats import Sums, bounded_mean, newcombe, wilson
+from server.admin.reporting.summary import Tally, series_of
 from server.config.schema import Block, Site
-from server.storage.reward_sql import REWARD_SQL, reward_params
-from server.storage.rollup import SKEW_MS, bucket_for, folded_below, outcome_classes
-
-FOREVER_MS = 2**62
-
-SPAN = """
-SELECT min(low), max(high) FROM (
-    SELECT min(minute) AS low, max(minute) AS high FROM results_rollup
-    WHERE site = $site AND block = $block AND minute < $from
-    UNION ALL
-    SELECT min(decided_at), max(decided_at) FROM decisions WHERE site = $site AND block = $block AND decided_at >= $from
-)
-"""
-
-QUERY = f"""
-WITH classes AS (  -- counts per minute and outcome: finished decisions from the rollup, the rest from the log
-    SELECT minute, variant, holdout, explored, disabled, feedback, seen, clicked, dismissed, rating,
-           decisions, inverse_kp
-    FROM results_rollup WHERE site = $site AND block = $block AND minute < $from
-    UNION ALL
-    SELECT minute, variant, holdout, explored, disabled, feedback, seen, clicked, dismissed, rating,
-           decisions, inverse_kp
-    FROM ({outcome_classes(one_block=True)})
-), r AS (
-    SELECT *, minute // $bucket * $bucket AS t,
-           {REWARD_SQL} AS reward
-    FROM classes
-)
-SELECT t, variant, holdout, explored, disabled, sum(decisions) AS decisions,
-       coalesce(sum(decisions) FILTER (WHERE seen), 0) AS impressions,
-       coalesce(sum(decisions) FILTER (WHERE clicked), 0) AS clicks,
-       coalesce(sum(decisions) FILTER (WHERE rating IS NOT NULL), 0) AS ratings,
-       coalesce(sum(decisions * rating), 0), coalesce(sum(decisions * rating * rating), 0),
-       coalesce(sum(decisions * reward) FILTER (WHERE seen), 0),
-       coalesce(sum(decisions * reward * reward) FILTER (WHERE seen), 0),
-       coalesce(sum(inverse_kp * reward) FILTER (WHERE seen), 0) AS uniform_ips
-FROM r GROUP BY ALL
-"""
 
 
 class Interval(Struct):
@@ -68,19 +33,25 @@ class VariantResult(Struct):
     impressions: int
     clicks: int
     click_rate: float | None
-    click_rate_ci: Interval | None
+    click_rate_ci: Interval | None  # Wilson, 95%
     ratings: int
     mean_rating: float | None
-    mean_rating_ci: Interval | None
+    mean_rating_ci: Interval | None  # 95%, never outside the rating scale
+    reward: float | None  # mean reward per impression
+    against_fallback: Verdict | None  # reward per impression minus the fallback's, anytime-valid; None for the fallback
 
 
 class Lift(Struct):
     personalized_impressions: int
     holdout_impressions: int
+    personalized_reward: float | None  # mean reward per impression
+    holdout_reward: float | None
     reward: float | None  # mean reward per impression, personalized minus holdout
-    reward_ci: Interval | None
+    reward_ci: Interval | None  # anytime-valid 95%: the interval the verdict reads
     click_rate: float | None
-    click_rate_ci: Interval | None
+    click_rate_ci: Interval | None  # Newcombe, 95% at this look
+    click_rate_sequence: Interval | None  # anytime-valid 95%
+    verdict: Verdict  # on reward per impression
 
 
 class Series(Struct):
@@ -92,6 +63,13 @@ class Series(Struct):
     uniform_reward: list[float | None]  # what uniform random choice would have earned (IPS estimate)
 
 
+class AppliedFilter(Struct):
+    first_day: str | None  # YYYY-MM-DD, UTC, inclusive
+    last_day: str | None
+    segment: str | None  # field=value
+    read_from: str  # "rollup" (fast, finished decisions folded per minute) or "log" (a segment: the raw log)
+
+
 class BlockResults(Struct):
     site: str
     block: str
@@ -101,78 +79,62 @@ class BlockResults(Struct):
     lift: Lift
     explored_share: float | None  # of personalized decisions
     series: Series
+    reward_scale: Interval  # the least and greatest reward one impression can earn at the site's weights
+    rating_scale: Interval
+    filter: AppliedFilter
 
 
-def _ci(pair: tuple[float, float] | None) -> Interval | None:
-    return Interval(*pair) if pair else None
-
-
-def _num(x: float) -> float | None:
-    return None if x is None or math.isnan(x) else x
-
-
-def block_results(cursor, *, site: Site, block: Block) -> BlockResults:
-    cursor.execute("BEGIN")  # one snapshot: the rollup and the raw log above its watermark never overlap
-    try:
-        below = folded_below(cursor)
-        where = {"site": site.key, "block": block.id}
-        low, high = cursor.execute(SPAN, {**where, "from": below}).fetchone()
-        bucket = bucket_for((high or 0) - (low or 0))
-        rows = cursor.execute(QUERY, {
-            **where, "from": below, "to": FOREVER_MS, "events_to": FOREVER_MS, "skew": SKEW_MS, "ttl": DECISION_TTL_MS,
-            "bucket": bucket, **reward_params(site.reward_weights.for_learning()),
-        }).fetchall()
-    finally:
-        cursor.execute("COMMIT")
-    return _summarise(rows, site=site, block=block, bucket=bucket)
-
-
-def _summarise(rows: list[tuple], *, site: Site, block: Block, bucket: int) -> BlockResults:
+def block_results(cursor, *, site: Site, block: Block, window: ResultsFilter | None = None) -> BlockResults:
+    window = window or ResultsFilter()
+    rows, bucket = fetch(cursor, site=site, block=block, window=window)
+    tally = Tally.of(rows)
+    scale = reward_scale(site.reward_weights.for_learning())
+    ratings = rating_scale(block.feedback, tally.lowest_rating, tally.highest_rating)
     names = [v.id for v in block.variants]
-    per_variant: dict[str, list[float]] = defaultdict(lambda: [0] * 6)  # decisions, imps, clicks, ratings, sum, sq
-    arms = {"personalized": [0.0] * 5, "holdout": [0.0] * 5}  # impressions, clicks, reward sum, squares
-    decided = explored = 0
-    times: dict[int, list[float]] = defaultdict(lambda: [0.0] * 5)  # imps, clicks, personalized n, reward, ips
-    imps_by_time: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for t, variant, holdout, was_explored, disabled, count, n, clicks, ratings, rsum, rsq, reward, rsq2, ips in rows:
-        v = per_variant[variant]
-        v[0] += count
-        if not holdout and not disabled:
-            decided += count
-            explored += count if was_explored else 0
-        v[1] += n; v[2] += clicks; v[3] += ratings; v[4] += rsum; v[5] += rsq  # noqa: E702
-        if not disabled:
-            arm = arms["holdout" if holdout else "personalized"]
-            arm[0] += n; arm[1] += clicks; arm[2] += reward; arm[3] += rsq2  # noqa: E702
-        slot = times[t]
-        slot[0] += n; slot[1] += clicks  # noqa: E702
-        if not holdout and not disabled:
-            slot[2] += n; slot[3] += reward; slot[4] += ips  # noqa: E702
-        imps_by_time[variant][t] += n
-    variants = []
-    for name in names + sorted(set(per_variant) - set(names)):  # variants since removed still show
-        d, imps, clicks, ratings, rsum, rsq = per_variant[name] if name in per_variant else [0] * 6
-        mean, ci = mean_interval(rsum, rsq, int(ratings))
-        variants.append(VariantResult(
-            variant=name, decisions=int(d), impressions=int(imps), clicks=int(clicks),
-            click_rate=clicks / imps if imps else None, click_rate_ci=_ci(wilson(int(clicks), int(imps))),
-            ratings=int(ratings), mean_rating=_num(mean) if ratings else None, mean_rating_ci=_ci(ci)))
-    p, h = arms["personalized"], arms["holdout"]
-    reward_lift, reward_ci = difference((p[2], p[3], int(p[0])), (h[2], h[3], int(h[0])))
-    click_lift, click_ci = difference((p[1], p[1], int(p[0])), (h[1], h[1], int(h[0])))  # 0/1: squares = sum
-    ts = sorted(times)
-    if ts and (ts[-1] - ts[0]) // bucket <= 1_000:  # every bucket, so a quiet spell shows as one, not as a slope
-        ts = list(range(ts[0], ts[-1] + bucket, bucket))
-    series = Series(
-        bucket_ms=bucket, t=ts,
-        impressions={name: [imps_by_time[name].get(t, 0) for t in ts] for name in imps_by_time},
-        click_rate=[times[t][1] / times[t][0] if times[t][0] else None for t in ts],
-        policy_reward=[times[t][3] / times[t][2] if times[t][2] else None for t in ts],
-        uniform_reward=[times[t][4] / times[t][2] if times[t][2] else None for t in ts],
-    )
+    names += sorted(set(tally.variants) - set(names))  # variants since removed still show
+    alpha = ALPHA / max(1, len(names) - 1)  # one comparison per variant against the fallback: Bonferroni
+    fallback = tally.group(block.fallback)
+    variants = [_variant(name, tally.group(name), fallback if name != block.fallback else None,
+                         scale, ratings, alpha) for name in names]
+    p, h = tally.personalized, tally.holdout
+    found = verdict(p.reward, h.reward, scale=scale, b_share=site.holdout_share)
+    clicks = newcombe((p.clicks, p.impressions), (h.clicks, h.impressions))
+    click_sequence = verdict(p.click_sums, h.click_sums, scale=(0.0, 1.0), b_share=site.holdout_share)
     return BlockResults(
-        site=site.key, block=block.id, policy=block.policy, decisions=int(sum(v[0] for v in per_variant.values())),
-        variants=variants, explored_share=explored / decided if decided else None, series=series,
-        lift=Lift(personalized_impressions=int(p[0]), holdout_impressions=int(h[0]), reward=_num(reward_lift),
-                  reward_ci=_ci(reward_ci), click_rate=_num(click_lift), click_rate_ci=_ci(click_ci)),
+        site=site.key, block=block.id, policy=block.policy, decisions=tally.decisions, variants=variants,
+        explored_share=tally.explored / tally.personalized_decisions if tally.personalized_decisions else None,
+        series=Series(bucket_ms=bucket, **series_of(tally, bucket)),
+        lift=Lift(personalized_impressions=p.impressions, holdout_impressions=h.impressions,
+                  personalized_reward=_mean(p.reward), holdout_reward=_mean(h.reward),
+                  reward=found.estimate, reward_ci=_between(found.low, found.high),
+                  click_rate=clicks[0] if clicks else None, click_rate_ci=_between(*clicks[1]) if clicks else None,
+                  click_rate_sequence=_between(click_sequence.low, click_sequence.high), verdict=found),
+        reward_scale=Interval(*scale), rating_scale=Interval(*ratings),
+        filter=_applied(window),
     )
+
+
+def _applied(window: ResultsFilter) -> AppliedFilter:
+    shown = window.query()
+    return AppliedFilter(first_day=shown["from"] or None, last_day=shown["to"] or None,
+                         segment=shown["segment"] or None, read_from="log" if window.segment else "rollup")
+
+
+def _variant(name, group, fallback, scale, ratings, alpha) -> VariantResult:
+    rated = bounded_mean(group.rating_total, group.ratings, ratings)
+    against = verdict(group.reward, fallback.reward, scale=scale, alpha=alpha) if fallback else None
+    return VariantResult(
+        variant=name, decisions=group.decisions, impressions=group.impressions, clicks=group.clicks,
+        click_rate=group.clicks / group.impressions if group.impressions else None,
+        click_rate_ci=_between(*wilson(group.clicks, group.impressions) or (None, None)),
+        ratings=group.ratings, mean_rating=rated[0] if rated else None,
+        mean_rating_ci=_between(*rated[1]) if rated else None,
+        reward=_mean(group.reward), against_fallback=against)
+
+
+def _between(low: float | None, high: float | None) -> Interval | None:
+    return None if low is None or high is None else Interval(low, high)
+
+
+def _mean(sums: Sums) -> float | None:
+    return sums.total / sums.n if sums.n else None

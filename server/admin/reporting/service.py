@@ -1,12 +1,16 @@
-"""Reporting: results per block, recent decisions and the audit log, read for the pages and the API alike."""
+"""Reporting: results per block, the overview of a site, recent decisions and the audit log, read for the pages
+and the API alike."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from server.admin.reporting.audit import AuditEntry, recent
 from server.admin.reporting.decisions import LIMIT, DecisionView, search
+from server.admin.reporting.overview import BlockOverview, site_overview
 from server.admin.reporting.results import BlockResults, block_results
+from server.admin.reporting.results_filter import ResultsFilter
 
 if TYPE_CHECKING:
     from server.config.schema import Block, Site
@@ -25,10 +29,16 @@ class Reporting:
     def block(self, site: str, block: str) -> Block:
         return self.sites.block(site, block)
 
-    def results(self, *, site: str, block: str) -> BlockResults:
+    def results(self, *, site: str, block: str, window: ResultsFilter | None = None) -> BlockResults:
         found, chosen = self.site(site), self.block(site, block)
         with self.db.cursor() as cursor:
-            return block_results(cursor, site=found, block=chosen)
+            return block_results(cursor, site=found, block=chosen, window=window)
+
+    def overview(self, *, site: str, today: dt.date | None = None) -> list[BlockOverview]:
+        """Every block's lift and its last 7 days against the 7 before; `today` is the server's UTC date."""
+        found = self.site(site)
+        with self.db.cursor() as cursor:
+            return site_overview(cursor, site=found, today=today or dt.datetime.now(dt.UTC).date())
 
     def decisions(self, *, site: str, block: str | None = None, variant: str | None = None,
                   reason: str | None = None, text: str | None = None, limit: int = LIMIT) -> list[DecisionView]:
