@@ -11,6 +11,7 @@ from server.config.loader import DEMO_CONFIG
 from server.config.schema import Config
 from server.config.store import ConfigStore, start_config
 from server.decide.service import DecideDeps
+from server.decide.sticky import MemoryStickyStore
 from server.events.rate_limit import EventRateLimit
 from server.events.service import EventsDeps
 from server.health import HealthDeps
@@ -55,6 +56,7 @@ class Runtime:
             self.event_log.close()
             raise data_dir_error(settings.data_dir, error) from error
         self.suppression = MemorySuppressionStore()
+        self.sticky = MemoryStickyStore()  # starts empty: a restart ends every visitor's stickiness once
         self.interests = VisitorInterests()  # loaded at start: decide reads them without a query
         self.learner = LearnerRuntime(
             sites=self.sites, event_log=self.event_log, snapshot_path=settings.data_dir / "learner.snapshot",
@@ -75,11 +77,11 @@ class Runtime:
         self.decide_deps = DecideDeps(
             sites=self.sites, log_decision=self.writer.log_decision, suppression=self.suppression,
             visitor_key=self.visitor_key, policy_version=lambda: self.learner.version,
-            rng=np.random.default_rng(), interests=self.interests.of,
+            rng=np.random.default_rng(), interests=self.interests.of, sticky=self.sticky,
         )
         self.privacy_deps = PrivacyDeps(
             sites=self.sites, writer=self.writer, event_log=self.event_log, visitor_key=self.visitor_key,
-            suppression=self.suppression, interests=self.interests,
+            suppression=self.suppression, interests=self.interests, forget_sticky=self.sticky.forget,
             rate_limit=AddressRateLimit(per_minute=settings.privacy_per_minute),
             trusted_proxies=settings.trusted_proxies, learned_up_to=lambda: self.learner.learner.last_seq,
         )

@@ -60,6 +60,10 @@ class Block(Struct, forbid_unknown_fields=True, kw_only=True):
     exploration: Share = 0.02
     feedback: Literal["thumbs", "stars", "none"] = "thumbs"
     rules: list[Rule] = []
+    # a known visitor sees the same decision for a session (ends after sticky_minutes idle, default 30) or as a
+    # visitor (for sticky_minutes after the decision, default 30 days); "none": a new decision on every call
+    sticky: Literal["none", "session", "visitor"] = "session"
+    sticky_minutes: Annotated[int, Meta(ge=1, le=366 * 24 * 60)] | None = None
 
 
 class Interest(Struct, forbid_unknown_fields=True):

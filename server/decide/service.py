@@ -5,17 +5,18 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import orjson
 
 from online_learning.exploration import best, draw, with_floor
 from online_learning.features import context_features
-from server.config.schema import Block, Site
+from server.config.schema import Block, Rule, Site
 from server.decide import explain
 from server.decide.rules import apply_rules
 from server.decide.schemas import ContextValue, Decision, DecideRequest, DecideResponse, Explain, PrivacyHints
+from server.decide.sticky import MemoryStickyStore, Shown, StickyStore, sticky_ms
 from server.feedback.suppression import SuppressionStore
 from server.sites import SiteRegistry
 from server.storage.rows import DecisionRow, new_decision_id
@@ -27,6 +28,10 @@ def _no_interests(site: str, visitor: str) -> tuple[str, ...]:
     return ()
 
 
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
 @dataclass(slots=True)
 class DecideDeps:
     sites: SiteRegistry
@@ -36,6 +41,8 @@ class DecideDeps:
     policy_version: Callable[[], int]
     rng: np.random.Generator
     interests: Callable[[str, str], tuple[str, ...]] = _no_interests  # (site, visitor hash) -> chosen, in memory
+    sticky: StickyStore = field(default_factory=MemoryStickyStore)  # what each known visitor was shown lately
+    clock_ms: Callable[[], int] = wall_clock_ms  # injectable: a test moves time past a session
 
 
 def visitor_hash(key: bytes, site: str, visitor: str) -> str:
@@ -77,18 +84,17 @@ def decide(*, request: DecideRequest, deps: DecideDeps, gpc: bool = False) -> De
     hashed = visitor_hash(deps.visitor_key, site.key, request.visitor) if request.visitor and not signal else None
     holdout = in_holdout(hashed, site.holdout_share, deps.rng)
     traits, warnings = accepted_traits(request.traits, site.privacy.accepted_traits)
-    if personalized and hashed is not None:
-        chosen = deps.interests(site.key, hashed)
-        if chosen:
-            traits = {**traits, **{f"interest_{interest}": True for interest in chosen}}
+    interests = deps.interests(site.key, hashed) if personalized and hashed is not None else ()
+    if interests:
+        traits = {**traits, **{f"interest_{interest}": True for interest in interests}}
     facts = {**request.context, **traits}
     used = {**request.context, **{f"trait_{k}": v for k, v in traits.items()}} if personalized else {}
     features = context_features(used)
     logged_context = orjson.dumps(used).decode()
-    now = time.time_ns() // 1_000_000
+    now = deps.clock_ms()
     decisions = [
-        _decide_block(site=site, block=block, deps=deps, hashed=hashed, holdout=holdout, facts=facts,
-                      features=features, logged_context=logged_context, personalized=personalized, now=now,
+        _decide_block(site=site, block=block, deps=deps, hashed=hashed, holdout=holdout, interests=interests,
+                      facts=facts, features=features, logged_context=logged_context, personalized=personalized, now=now,
                       signal=signal)
         for block in blocks
     ]
@@ -98,26 +104,59 @@ def decide(*, request: DecideRequest, deps: DecideDeps, gpc: bool = False) -> De
 
 
 def _decide_block(
-    *, site: Site, block: Block, deps: DecideDeps, hashed: str | None, holdout: bool, facts: dict,
-    features: tuple[str, ...], logged_context: str, personalized: bool, now: int, signal: str | None,
+    *, site: Site, block: Block, deps: DecideDeps, hashed: str | None, holdout: bool, interests: tuple[str, ...],
+    facts: dict, features: tuple[str, ...], logged_context: str, personalized: bool, now: int, signal: str | None,
+) -> Decision:
+    live = block.enabled and not holdout  # else the fallback is shown, whatever the rules say
+    variants = [v.id for v in block.variants]
+    candidates, rule = apply_rules(block.rules, facts, variants) if live else (variants, None)
+    rated_down = deps.suppression.suppressed(site=site.key, visitor=hashed, block=block.id) if hashed else frozenset()
+    stays_ms = sticky_ms(block) if hashed is not None and personalized else 0  # anonymous: a page keeps its own
+    if stays_ms:
+        shown = deps.sticky.recall(site=site.key, visitor=hashed, block=block.id, now=now)
+        if shown is not None and _still_fits(shown, block=block, holdout=holdout, interests=interests,
+                                             candidates=candidates if live else variants, rated_down=rated_down):
+            if block.sticky == "session" or shown.block is not block:  # a session lasts while the visitor returns
+                expires_at = now + stays_ms if block.sticky == "session" else shown.expires_at
+                deps.sticky.remember(site=site.key, visitor=hashed, block=block.id,
+                                     shown=Shown(shown.decision, block, holdout, interests, expires_at))
+            return shown.decision  # the original: no new row, so it is learned and evaluated once
+    decision = _decide_anew(site=site, block=block, deps=deps, hashed=hashed, holdout=holdout,
+                            candidates=candidates, rule=rule, rated_down=rated_down, features=features,
+                            logged_context=logged_context, personalized=personalized, now=now, signal=signal)
+    if stays_ms:
+        deps.sticky.remember(site=site.key, visitor=hashed, block=block.id,
+                             shown=Shown(decision, block, holdout, interests, now + stays_ms))
+    return decision
+
+
+def _still_fits(shown: Shown, *, block: Block, holdout: bool, interests: tuple[str, ...], candidates: list[str],
+                rated_down: frozenset[str]) -> bool:
+    """The same block configuration, holdout side and chosen interests as then, and a variant the rules still
+    allow and the visitor has not rated down since."""
+    variant = shown.decision.variant
+    same_block = shown.block is block or shown.block == block
+    return (same_block and shown.holdout == holdout and shown.interests == interests
+            and variant in candidates and variant not in rated_down)
+
+
+def _decide_anew(
+    *, site: Site, block: Block, deps: DecideDeps, hashed: str | None, holdout: bool, candidates: list[str],
+    rule: Rule | None, rated_down: frozenset[str], features: tuple[str, ...], logged_context: str, personalized: bool,
+    now: int, signal: str | None,
 ) -> Decision:
     policy = deps.sites.policy_for(site.key, block.id)
-    candidates = [v.id for v in block.variants]
     chosen, propensity, explored = block.fallback, 1.0, False
     if not block.enabled:
         why = explain.for_fallback("disabled", block.policy)
     elif holdout:
         why = explain.for_fallback("holdout", block.policy)
+    elif rule is not None and rule.force is not None:
+        chosen, why = rule.force, explain.for_rule(rule, block.policy)
     else:
-        candidates, rule = apply_rules(block.rules, facts, candidates)
-        if rule is not None and rule.force is not None:
-            chosen, why = rule.force, explain.for_rule(rule, block.policy)
-        else:
-            if hashed is not None:
-                rated_down = deps.suppression.suppressed(site=site.key, visitor=hashed, block=block.id)
-                candidates = [c for c in candidates if c not in rated_down] or [block.fallback]
-            chosen, propensity, explored, why = _choose(block, policy, candidates, features, personalized, deps, rule,
-                                                        signal)
+        candidates = [c for c in candidates if c not in rated_down] or [block.fallback]
+        chosen, propensity, explored, why = _choose(block, policy, candidates, features, personalized, deps, rule,
+                                                    signal)
     why = explain.with_signal(why, signal)
     decision_id = new_decision_id(now)
     deps.log_decision(DecisionRow(

@@ -148,7 +148,7 @@ class LearnerRuntime:
             if found is None:
                 return
             decision = (found.site, found.block, found.variant, found.feedback)
-            visitor = found.visitor
+            visitor = row.visitor or found.visitor  # the rater, as at restart (EventLog.rated_down)
         site, block, variant, feedback = decision
         if visitor and site == row.site and is_rated_down(feedback, row.value):
             self.suppression.add(site=site, visitor=visitor, block=block, variant=variant)

@@ -69,7 +69,7 @@ def rating_records(rows: list[store.RatingRow], *, site: str, visitor: str, supp
     records = []
     for row in rows:
         down, up = is_rated_down(row.feedback, row.value), is_rated_up(row.feedback, row.value)
-        hidden = down and row.own_decision and row.variant in suppression.suppressed(
+        hidden = down and row.variant in suppression.suppressed(
             site=site, visitor=visitor, block=row.block)
         effect = rating_effect(variant=row.variant, rated_down=down, rated_up=up, hidden=hidden,
                                rated_at=row.rated_at, share_then=row.propensity,

@@ -41,6 +41,7 @@ class PrivacyDeps:
     rate_limit: AddressRateLimit
     trusted_proxies: frozenset[str]
     learned_up_to: Callable[[], int]  # the log position the learner has processed
+    forget_sticky: Callable[..., int] = lambda *, site, visitor: 0  # decide's memory of what a visitor was shown
 
 
 def now_ms() -> int:
@@ -105,6 +106,7 @@ async def erase(*, request: VisitorRequest, deps: PrivacyDeps) -> Erased:
     await _learner_caught_up(deps, rows.rows_end)  # else it could hide a variant again from a rating just erased
     suppressions = deps.suppression.forget(site=site, visitor=hashed)
     deps.interests.forget(site=site, visitor=hashed)
+    deps.forget_sticky(site=site, visitor=hashed)
     counts = ErasureCounts(decisions=rows.decisions, events=rows.events, consents=rows.consents,
                            interests=rows.interests, suppressions=suppressions)
     receipt, at = new_receipt(), now_ms()
@@ -136,9 +138,10 @@ async def undo_rating(*, request: UndoRatingRequest, deps: PrivacyDeps) -> Ratin
     site, hashed = request.site, _hash(deps, request.site, request.visitor)
     undone = await deps.writer.run_job(lambda cursor: store.undo_rating(
         cursor, log=deps.event_log, site=site, visitor=hashed, decision_id=request.decision_id))
-    if undone.ratings and undone.own_decision and not undone.still_rated_down:
+    if undone.ratings and not undone.still_rated_down:
         await _learner_caught_up(deps, undone.rows_end)  # else it could hide the variant again from that rating
         deps.suppression.remove(site=site, visitor=hashed, block=undone.block, variant=undone.variant)
+        deps.forget_sticky(site=site, visitor=hashed)  # what was shown instead is decided afresh
     return RatingUndone(undone.ratings)
 
 

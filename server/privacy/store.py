@@ -29,7 +29,6 @@ class RatingRow:
     value: float
     rated_at: int
     propensity: float  # the variant's probability when it was shown
-    own_decision: bool  # the decision was logged with this visitor's hash (so a thumbs-down hid its variant)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +36,6 @@ class Undone:
     ratings: int
     block: str = ""
     variant: str = ""
-    own_decision: bool = False
     still_rated_down: bool = False  # another kept rating of this visitor rates the same variant down
     rows_end: int = 0
 
@@ -69,13 +67,12 @@ def consents(cursor: duckdb.DuckDBPyConnection, *, site: str, visitor: str) -> l
 
 def ratings(cursor: duckdb.DuckDBPyConnection, *, site: str, visitor: str) -> list[RatingRow]:
     rows = cursor.execute(
-        """SELECT d.decision_id, d.block, d.variant, d.feedback, e.value, e.received_at, d.propensity,
-                  d.visitor = ?
+        """SELECT d.decision_id, d.block, d.variant, d.feedback, e.value, e.received_at, d.propensity
            FROM events e JOIN decisions d ON d.site = e.site AND d.decision_id = e.decision_id
            WHERE e.site = ? AND e.type = 'rating' AND e.value IS NOT NULL AND (e.visitor = ? OR d.visitor = ?)
-           ORDER BY e.received_at, e.id""", [visitor, site, visitor, visitor],
+           ORDER BY e.received_at, e.id""", [site, visitor, visitor],
     ).fetchall()
-    return [RatingRow(*row[:7], own_decision=bool(row[7])) for row in rows]
+    return [RatingRow(*row) for row in rows]
 
 
 def contexts(cursor: duckdb.DuckDBPyConnection, *, site: str, visitor: str) -> list[tuple[str, list[str], str]]:
@@ -176,9 +173,10 @@ def undo_rating(cursor: duckdb.DuckDBPyConnection, *, log: EventLog, site: str, 
         kept = cursor.execute(
             """SELECT d.feedback, e.value
                FROM events e JOIN decisions d ON d.site = e.site AND d.decision_id = e.decision_id
-               WHERE d.site = ? AND d.visitor = ? AND d.block = ? AND d.variant = ? AND e.type = 'rating'""",
+               WHERE d.site = ? AND coalesce(e.visitor, d.visitor) = ? AND d.block = ? AND d.variant = ?
+                     AND e.type = 'rating'""",
             [site, visitor, block, variant],
         ).fetchall()
         still = any(is_rated_down(feedback, value) for feedback, value in kept)
-        return Undone(deleted, block, variant, own, still, rows_end)
+        return Undone(deleted, block, variant, still, rows_end)
     return _transaction(cursor, work)

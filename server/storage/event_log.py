@@ -119,14 +119,15 @@ class EventLog:
         yield from sorted([*decision_rows, *event_rows], key=lambda row: row.seq)
 
     def rated_down(self, cursor: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, str, str, str]]:
-        """(site, visitor, block, variant) for every variant a known visitor rated down.
+        """(site, visitor, block, variant) for every variant a known visitor rated down (the rater: a first page's
+        decision is logged before the visitor has an id, its rating after).
 
         Ratings are read and judged by `is_rated_down`, the server's one rule, rather than by a copy of it in SQL.
         """
         ratings = cursor.execute(
-            """SELECT d.site, d.visitor, d.block, d.variant, d.feedback, e.value
+            """SELECT d.site, coalesce(e.visitor, d.visitor), d.block, d.variant, d.feedback, e.value
                FROM events e JOIN decisions d USING (site, decision_id)
-               WHERE e.type = 'rating' AND d.visitor IS NOT NULL"""
+               WHERE e.type = 'rating' AND coalesce(e.visitor, d.visitor) IS NOT NULL"""
         )
         while chunk := ratings.fetchmany(10_000):
             for site, visitor, block, variant, feedback, value in chunk:

@@ -209,3 +209,25 @@ def test_erasing_the_last_rows_of_the_log_keeps_its_position_for_the_learner(tmp
                                     [after["decision_id"]]).fetchone()
         assert seq > end  # a new row never takes a position the learner already counts as learned
         assert again.runtime.learner.learner.last_seq == seq
+
+
+def test_a_first_page_rating_hides_for_the_rater_survives_a_restart_and_can_be_undone(tmp_path):
+    """A new visitor's first decision goes out before their id exists (GPC could still be in the answer);
+    their rating of it, sent with the id, is theirs: it hides the variant, shows in the profile, and undoes."""
+    visitor, data = new_id(), tmp_path / "data"
+    with attune(data, config=PRIVACY_CONFIG, privacy_per_minute=0) as app:
+        (tips,) = decide(app.client, ["tips"], visitor=None)["decisions"]
+        rate(app.client, visitor=visitor, decision_id=tips["decision_id"], value=-1)
+        app.settle()
+        assert tips["variant"] not in {decide(app.client, ["tips"], visitor=visitor)["decisions"][0]["variant"]
+                                       for _ in range(30)}
+    with attune(data, config=PRIVACY_CONFIG, privacy_per_minute=0) as restarted:
+        client = restarted.client
+        assert tips["variant"] not in {decide(client, ["tips"], visitor=visitor)["decisions"][0]["variant"]
+                                       for _ in range(30)}
+        (rating,) = post(client, "/v1/visitor/profile", {"site": SITE, "visitor": visitor})["ratings"]
+        assert (rating["variant"], rating["hidden"]) == (tips["variant"], True)
+        assert post(client, "/v1/visitor/ratings/undo",
+                    {"site": SITE, "visitor": visitor, "decision_id": tips["decision_id"]}) == {"undone": 1}
+        shown = {decide(client, ["tips"], visitor=visitor)["decisions"][0]["variant"] for _ in range(60)}
+        assert tips["variant"] in shown  # P(missing in 60 draws of 3) < 1e-10
