@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const common = { entryPoints: [join(root, "src/index.ts")], bundle: true, target: "es2019", logLevel: "warning" };
+const define = { ATTUNE_CHECKS: "true" }; // the SDK checks its callers' input (src/checks.ts)
+const common = { entryPoints: [join(root, "src/index.ts")], bundle: true, target: "es2019", logLevel: "warning", define };
 
 if (process.argv.includes("--internals")) {
   const src = join(root, "src");
@@ -19,6 +20,7 @@ if (process.argv.includes("--internals")) {
     format: "esm",
     target: "es2019",
     logLevel: "warning",
+    define,
   });
 } else {
   rmSync(join(root, "dist"), { recursive: true, force: true });

@@ -1,6 +1,6 @@
 // createClient: decisions, events, ratings, traits and consent for one site, as one object.
 
-import { createConsent, eventGate, personalizationFlag } from "./consent.js";
+import { createConsent, eventGate, linked, personalizationFlag } from "./consent.js";
 import { makeEvent } from "./events.js";
 import { createQueue } from "./queue.js";
 import { createStore, defaultStorage } from "./storage.js";
@@ -11,13 +11,13 @@ import { createVisitor } from "./visitor.js";
 const MODES: ConsentMode[] = ["opt-in", "opt-out", "none"];
 
 export function createClient(options: ClientOptions): AttuneClient {
-  if (!options || typeof options.endpoint !== "string" || typeof options.site !== "string" || !options.site) {
+  if (ATTUNE_CHECKS && (!options || typeof options.endpoint !== "string" || typeof options.site !== "string" || !options.site)) {
     throw new TypeError("attune: createClient needs {endpoint, site}");
   }
   const endpoint = options.endpoint.replace(/\/+$/, "");
   const site = options.site;
   const mode: ConsentMode = options.consentMode || "opt-out";
-  if (MODES.indexOf(mode) < 0) throw new TypeError(`attune: consentMode must be one of ${MODES.join(", ")}`);
+  if (ATTUNE_CHECKS && MODES.indexOf(mode) < 0) throw new TypeError(`attune: consentMode must be one of ${MODES.join(", ")}`);
   const timeoutMs = options.timeoutMs || 1000;
   const fetchFn: typeof fetch = options.fetch || ((input, init) => fetch(input, init)); // unbound fetch throws
   const store = createStore(options.storage === undefined ? defaultStorage() : options.storage);
@@ -26,7 +26,10 @@ export function createClient(options: ClientOptions): AttuneClient {
   const consent = createConsent({ mode, gpc, store });
   if (!consent.get().storage) store.clear(); // denied (or GPC) now: nothing from earlier visits stays
   const storageAllowed = () => consent.get().storage;
-  const visitor = createVisitor(store, storageAllowed);
+  const visitor = createVisitor(store, () => linked(consent.get()));
+  // Until the visitor answers, a new visitor's id is made only after the server has answered once without
+  // seeing a privacy signal (Sec-GPC), so a browser that sends the header alone never gets one.
+  let heard = false;
   const queue = createQueue({
     url: `${endpoint}/v1/events`,
     site,
@@ -34,7 +37,7 @@ export function createClient(options: ClientOptions): AttuneClient {
     store,
     batchSize: options.batchSize || 20,
     flushIntervalMs: options.flushIntervalMs || 2000,
-    gate: () => eventGate(mode, consent.get()),
+    gate: (type) => eventGate(mode, consent.get(), type),
     persist: storageAllowed,
     visitor: () => visitor.get(),
   });
@@ -50,17 +53,18 @@ export function createClient(options: ClientOptions): AttuneClient {
   ];
 
   async function decide(blocks: string[], context: Context = {}): Promise<DecideAnswer> {
-    if (!Array.isArray(blocks) || !blocks.length || blocks.some((block) => typeof block !== "string")) {
+    if (ATTUNE_CHECKS && (!Array.isArray(blocks) || !blocks.length || blocks.some((block) => typeof block !== "string"))) {
       throw new TypeError("attune: decide needs an array of one or more block ids");
     }
     const state = consent.get();
     const request: DecideRequest = {
       site,
-      visitor: visitor.get(),
+      visitor: heard || consent.answered() ? visitor.get() : visitor.peek(),
       context,
       traits: state.personalization ? traits : {},
       blocks,
-      personalization: personalizationFlag(mode, state),
+      personalization: personalizationFlag(mode, state, consent.gpc()),
+      consented: consent.answered() && state.personalization, // an explicit grant wins over Sec-GPC
     };
     const reply = await post(fetchFn, `${endpoint}/v1/decide`, JSON.stringify(request), timeoutMs);
     let parsed: { decisions?: unknown; detail?: unknown } | null = null;
@@ -74,7 +78,10 @@ export function createClient(options: ClientOptions): AttuneClient {
       throw requestError(`decide failed with HTTP ${reply.status}${detail}`, reply.status);
     }
     if (!parsed || !Array.isArray(parsed.decisions)) throw requestError("decide answered without decisions", reply.status);
-    return parsed as DecideAnswer;
+    const answer = parsed as DecideAnswer;
+    if (answer.decisions.some((decision) => decision.explain && decision.explain.signal === "gpc")) consent.signal();
+    else heard = true;
+    return answer;
   }
 
   return {
@@ -86,7 +93,7 @@ export function createClient(options: ClientOptions): AttuneClient {
       queue.push(makeEvent({ type: "rating", decision_id: decisionId, value }));
     },
     identify(more) {
-      if (!more || typeof more !== "object") throw new TypeError("attune: identify needs an object of traits");
+      if (ATTUNE_CHECKS && (!more || typeof more !== "object")) throw new TypeError("attune: identify needs an object of traits");
       traits = { ...traits, ...more }; // in memory only; sent with decisions while personalization is allowed
     },
     flush(flushOptions) {
@@ -100,8 +107,15 @@ export function createClient(options: ClientOptions): AttuneClient {
       get: consent.get,
       set: consent.set,
       subscribe: consent.subscribe,
+      gpc: consent.gpc,
+      answered: consent.answered,
     },
-    visitorId: () => visitor.get(),
+    visitorId: (make = true) => (make ? visitor.get() : visitor.peek()),
+    forget() {
+      queue.clear();
+      visitor.reset();
+      consent.reset(); // listeners hear it: a new visitor under the site's defaults
+    },
     close() {
       removeListeners.forEach((remove) => remove());
       queue.close();

@@ -10,28 +10,30 @@ const EVENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 /** The event as sent, with a fresh id and timestamp; throws a TypeError on what the server would refuse. */
 export function makeEvent(event: TrackedEvent): QueuedEvent {
+  if (ATTUNE_CHECKS) check(event);
+  const made: QueuedEvent = { id: randomId(), type: event.type, ts: Date.now() };
+  if (event.decision_id != null) made.decision_id = event.decision_id;
+  if (event.value != null) made.value = event.value;
+  return made;
+}
+
+function check(event: TrackedEvent): void {
   if (!event || EVENT_TYPES.indexOf(event.type) < 0) {
     throw new TypeError(`attune: event type must be one of ${EVENT_TYPES.join(", ")}`);
   }
-  const made: QueuedEvent = { id: randomId(), type: event.type, ts: Date.now() };
-  if (event.decision_id !== undefined && event.decision_id !== null) {
+  if (event.decision_id != null) {
     if (typeof event.decision_id !== "string" || event.decision_id.length < 1 || event.decision_id.length > 64) {
       throw new TypeError("attune: decision_id must be a string of 1 to 64 characters");
     }
-    made.decision_id = event.decision_id;
   } else if (NEEDS_DECISION.indexOf(event.type) >= 0) {
     throw new TypeError(`attune: a '${event.type}' event needs its decision_id`);
   }
   if (event.type === "rating" && RATINGS.indexOf(event.value as number) < 0) {
     throw new RangeError("attune: a rating is -1 or 1 (thumbs) or 1 to 5 (stars)");
   }
-  if (event.value !== undefined && event.value !== null) {
-    if (typeof event.value !== "number" || !Number.isFinite(event.value)) {
-      throw new TypeError("attune: event value must be a finite number");
-    }
-    made.value = event.value;
+  if (event.value != null && (typeof event.value !== "number" || !Number.isFinite(event.value))) {
+    throw new TypeError("attune: event value must be a finite number");
   }
-  return made;
 }
 
 /** A queued event read back from storage, where anything may have been written. */

@@ -6,7 +6,6 @@ export const VISITOR_ID = /^[A-Za-z0-9_-]{8,128}$/;
 /** 32 lowercase hex characters (128 random bits) from the platform's CSPRNG where there is one. */
 export function randomId(): string {
   const c: Crypto | undefined = typeof crypto === "undefined" ? undefined : crypto;
-  if (c && typeof c.randomUUID === "function") return c.randomUUID().replace(/-/g, "");
   const bytes = new Uint8Array(16);
   if (c && typeof c.getRandomValues === "function") c.getRandomValues(bytes);
   // Last resort for very old engines: uniqueness, not secrecy, is what an id needs.

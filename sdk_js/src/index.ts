@@ -2,9 +2,24 @@
 
 export { createClient } from "./client.js";
 export { isRatedDown } from "./ratings.js";
+export { privacySettings, recordConsent, sendConsent, visitorRights } from "./privacy.js";
+export type {
+  ConsentAnswer,
+  ConsentRecord,
+  ConsentSource,
+  ErasureCounts,
+  Export,
+  PrivacyOptions,
+  PrivacySettings,
+  Profile,
+  RatingRecord,
+  VisitorRights,
+} from "./privacy.js";
 export type {
   AttuneClient,
+  Categories,
   ClientOptions,
+  ConsentChange,
   ConsentMode,
   ConsentState,
   Context,
@@ -15,6 +30,7 @@ export type {
   Explain,
   Factor,
   FeedbackKind,
+  PrivacyHints,
   QueuedEvent,
   RequestError,
   TrackedEvent,

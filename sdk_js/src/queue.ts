@@ -19,8 +19,8 @@ export interface QueueOptions {
   store: SafeStore;
   batchSize: number;
   flushIntervalMs: number;
-  /** send, hold in memory, or drop: from the consent mode and state. */
-  gate: () => EventGate;
+  /** send, hold in memory, or drop an event of this type: from the consent mode and state. */
+  gate: (type: QueuedEvent["type"]) => EventGate;
   /** May the queue be written to localStorage? */
   persist: () => boolean;
   /** The visitor id to send with a batch, read when it is sent. */
@@ -37,6 +37,8 @@ export interface EventQueue {
   flushBeacon(): void;
   /** Consent changed: persist or forget, drop, or send what was held. */
   consentChanged(): void;
+  /** Drop everything queued in memory (the visitor's data was erased; consent clears the store). */
+  clear(): void;
   close(): void;
 }
 
@@ -81,6 +83,8 @@ export function createQueue(options: QueueOptions): EventQueue {
     return { site: options.site, visitor: options.visitor() };
   }
 
+  const sendable = () => pending.filter((event) => options.gate(event.type) === "send");
+
   function batches(events: QueuedEvent[]): { events: QueuedEvent[]; body: string }[] {
     const env = envelope();
     return splitBatches(env, events, undefined, options.maxBodyBytes).map((batch) => ({
@@ -96,8 +100,9 @@ export function createQueue(options: QueueOptions): EventQueue {
 
   // Batching: send at batchSize, else flushIntervalMs after the first waiting event; not while backing off.
   function schedule(): void {
-    if (closed || retryTimer !== undefined || !pending.length || options.gate() !== "send") return;
-    if (pending.length >= options.batchSize) void run();
+    const ready = sendable().length;
+    if (closed || retryTimer !== undefined || !ready) return;
+    if (ready >= options.batchSize) void run();
     else if (batchTimer === undefined) batchTimer = setTimeout(() => void run(), options.flushIntervalMs);
   }
 
@@ -115,8 +120,7 @@ export function createQueue(options: QueueOptions): EventQueue {
 
   async function sendPending(): Promise<void> {
     try {
-      if (options.gate() !== "send" || !pending.length) return;
-      for (const batch of batches(pending.slice())) {
+      for (const batch of batches(sendable())) {
         if ((await deliver(batch.body)) === "retry") return;
         forget(batch.events); // acknowledged, or refused as bad input that no retry can fix
       }
@@ -154,8 +158,7 @@ export function createQueue(options: QueueOptions): EventQueue {
 
   return {
     push(event) {
-      const gate = options.gate();
-      if (gate === "drop") return;
+      if (options.gate(event.type) === "drop") return;
       pending.push(event);
       if (pending.length > maxQueued) pending.splice(0, pending.length - maxQueued);
       save();
@@ -167,9 +170,10 @@ export function createQueue(options: QueueOptions): EventQueue {
     },
     flushBeacon() {
       try {
-        if (options.gate() !== "send" || !pending.length) return;
+        const ready = sendable();
+        if (!ready.length) return;
         batchTimer = clearTimer(batchTimer);
-        for (const batch of batches(pending.slice())) {
+        for (const batch of batches(ready)) {
           if (beacon(options.url, batch.body)) {
             forget(batch.events);
             continue;
@@ -188,15 +192,16 @@ export function createQueue(options: QueueOptions): EventQueue {
       }
     },
     consentChanged() {
-      const gate = options.gate();
-      if (gate === "drop") {
-        pending = [];
+      pending = pending.filter((event) => options.gate(event.type) !== "drop");
+      if (!pending.length) {
         batchTimer = clearTimer(batchTimer);
         retryTimer = clearTimer(retryTimer);
-        return;
       }
       save();
-      if (gate === "send" && pending.length && retryTimer === undefined) void run(); // held until now
+      if (sendable().length && retryTimer === undefined) void run(); // held until now
+    },
+    clear() {
+      pending = []; // the store is cleared with the consent
     },
     close() {
       closed = true;

@@ -3,9 +3,12 @@
 
 import type { components } from "./wire.js";
 
-type Wire = components["schemas"];
+export type Wire = components["schemas"];
 /** A type as the server writes it: msgspec writes every field, defaults included, so none is missing. */
-type Sent<T> = T extends (infer Item)[] ? Sent<Item>[] : T extends object ? { [K in keyof T]-?: Sent<T[K]> } : T;
+export type Sent<T> = T extends (infer Item)[] ? Sent<Item>[] : T extends object ? { [K in keyof T]-?: Sent<T[K]> } : T;
+
+/** The site's consent hints on every decide answer: banner, where consent is read from, the policy version. */
+export type PrivacyHints = Sent<Wire["PrivacyHints"]>;
 
 export type DecideRequest = Wire["DecideRequest"];
 export type EventsRequest = Wire["EventsRequest"];
@@ -33,13 +36,23 @@ export interface QueuedEvent extends TrackedEvent {
 }
 
 export interface ConsentState {
-  /** May Attune keep a visitor id and queue events on this device, and link events to the visitor? */
+  /** May Attune keep a visitor id (with personalization or feedback), its answer and queued events on this device? */
   storage: boolean;
   /** May decisions use what is known about the visitor (off: the non-profiled experience)? */
   personalization: boolean;
+  /** May ratings and survey answers be sent (linked to the visitor only while a visitor id is allowed)? */
+  feedback: boolean;
+  /** May impressions, clicks, dismissals and timings be sent? */
+  measurement: boolean;
   /** Has the visitor answered (granted or denied) yet? */
   decided: boolean;
 }
+
+/** The three consent categories, as consent receipts carry them. */
+export type Categories = Wire["Categories"];
+
+/** A change of consent: what is not named stays, and storage follows the categories unless named. */
+export type ConsentChange = Partial<Omit<ConsentState, "decided">>;
 
 export interface ClientOptions {
   endpoint: string;
@@ -62,11 +75,17 @@ export interface AttuneClient {
   flush(options?: { beacon?: boolean }): Promise<void>;
   consent: {
     get(): ConsentState;
-    set(change: Partial<Pick<ConsentState, "storage" | "personalization">>): void;
+    set(change: ConsentChange): void;
     subscribe(listener: (state: ConsentState) => void): () => void;
+    /** Personalization is off because of Global Privacy Control (the browser's flag or its header), not an answer. */
+    gpc(): boolean;
+    /** Has the visitor answered on this site (now, or remembered)? */
+    answered(): boolean;
   };
-  /** The visitor id, or null while consent does not allow one. */
-  visitorId(): string | null;
+  /** The visitor id (made on first use while consent allows one, unless make is false), or null. */
+  visitorId(make?: boolean): string | null;
+  /** After an erasure: forget everything on this device and start as a new visitor (the site's defaults). */
+  forget(): void;
   /** Remove page listeners and timers (an SPA that re-creates its client); queued events stay queued. */
   close?(): void;
 }

@@ -21,7 +21,7 @@ describe("opt-in", () => {
     const server = fakeFetch(answer);
     const storage = fakeStorage();
     const attune = client(server, storage, { consentMode: "opt-in", batchSize: 1 });
-    assert.deepEqual(attune.consent.get(), { storage: false, personalization: false, decided: false });
+    assert.deepEqual(attune.consent.get(), { storage: false, personalization: false, feedback: false, measurement: false, decided: false });
     attune.identify({ plan: "pro" });
     await attune.decide(["hero"], { page: "/", device: "mobile" });
     const decide = server.calls[0].body;
@@ -58,7 +58,7 @@ describe("opt-in", () => {
     assert.equal(server.calls[0].body.visitor, visitor);
     assert.deepEqual(server.calls[0].body.events.map((e) => e.type), ["impression", "click"]);
     assert.equal(storage.getItem("attune:vid"), visitor);
-    assert.deepEqual(JSON.parse(storage.getItem("attune:consent")), { storage: true, personalization: true });
+    assert.deepEqual(JSON.parse(storage.getItem("attune:consent")), { storage: true, personalization: true, feedback: true, measurement: true, decided: true });
 
     attune.identify({ plan: "pro" });
     await attune.decide(["hero"]);
@@ -68,7 +68,7 @@ describe("opt-in", () => {
     assert.equal(decide.personalization, true);
 
     const reloaded = client(fakeFetch(answer), storage, { consentMode: "opt-in" });
-    assert.deepEqual(reloaded.consent.get(), { storage: true, personalization: true, decided: true });
+    assert.deepEqual(reloaded.consent.get(), { storage: true, personalization: true, feedback: true, measurement: true, decided: true });
     assert.equal(reloaded.visitorId(), visitor);
   });
 
@@ -85,22 +85,25 @@ describe("opt-in", () => {
     assert.equal(server.calls.length, 0);
     assert.equal(page.beacons.length, 0);
     assert.equal(storage.writes.length, 0);
-    assert.deepEqual(attune.consent.get(), { storage: false, personalization: false, decided: true });
+    assert.deepEqual(attune.consent.get(), { storage: false, personalization: false, feedback: false, measurement: false, decided: true });
     await attune.decide(["hero"], { page: "/" });
     assert.equal(server.calls[0].body.personalization, false, "the visitor said no: the non-profiled choice");
   });
 });
 
 describe("opt-out and Global Privacy Control", () => {
-  test("opt-out allows by default: a visitor id, traits, stored queue", async () => {
+  test("opt-out allows by default: a visitor id (once the server answered without a privacy signal), traits, stored queue", async () => {
     const server = fakeFetch(answer);
     const storage = fakeStorage();
     const attune = client(server, storage);
-    assert.deepEqual(attune.consent.get(), { storage: true, personalization: true, decided: false });
+    assert.deepEqual(attune.consent.get(), { storage: true, personalization: true, feedback: true, measurement: true, decided: false });
     attune.identify({ plan: "pro" });
     await attune.decide(["hero"]);
-    assert.match(server.calls[0].body.visitor, /^[0-9a-f]{32}$/);
+    assert.equal(server.calls[0].body.visitor, null, "a new visitor: no id before the server has answered");
     assert.deepEqual(server.calls[0].body.traits, { plan: "pro" });
+    await attune.decide(["hero"]);
+    assert.match(server.calls[1].body.visitor, /^[0-9a-f]{32}$/);
+    assert.equal(storage.getItem("attune:vid"), server.calls[1].body.visitor);
   });
 
   test("navigator.globalPrivacyControl opts the visitor out: no id, no storage, not personalized; events still anonymous", async () => {
@@ -109,7 +112,7 @@ describe("opt-out and Global Privacy Control", () => {
     const server = fakeFetch(answer);
     const storage = fakeStorage();
     const attune = client(server, storage, { batchSize: 1 });
-    assert.deepEqual(attune.consent.get(), { storage: false, personalization: false, decided: true });
+    assert.deepEqual(attune.consent.get(), { storage: false, personalization: false, feedback: true, measurement: true, decided: true });
     attune.identify({ plan: "pro" });
     await attune.decide(["hero"], { page: "/" });
     assert.equal(server.calls[0].body.visitor, null);
@@ -127,7 +130,7 @@ describe("opt-out and Global Privacy Control", () => {
     const gpc = client(fakeFetch(), storage, { globalPrivacyControl: true });
     assert.equal(gpc.consent.get().storage, false);
     const none = client(fakeFetch(), storage, { consentMode: "none", globalPrivacyControl: true });
-    assert.deepEqual(none.consent.get(), { storage: true, personalization: true, decided: true });
+    assert.deepEqual(none.consent.get(), { storage: true, personalization: true, feedback: true, measurement: true, decided: true });
   });
 
   test("GPC wipes what an earlier visit stored without an explicit grant", () => {
@@ -150,7 +153,7 @@ describe("subscribe and withdrawal", () => {
     });
     const unsubscribe = attune.consent.subscribe((state) => heard.push(state));
     attune.consent.set({ storage: true });
-    assert.deepEqual(heard, [{ storage: true, personalization: false, decided: true }]);
+    assert.deepEqual(heard, [{ storage: true, personalization: false, feedback: true, measurement: true, decided: true }]);
     attune.consent.set({ storage: true }); // no change: no call
     assert.equal(heard.length, 1);
     attune.consent.set({ personalization: true });

@@ -26,7 +26,7 @@ test("one request for every block; the answer comes back as sent", async () => {
   assert.equal(call.url, `${ENDPOINT}/v1/decide`);
   assert.equal(call.init.method, "POST");
   assert.equal(call.init.credentials, "omit");
-  assert.deepEqual(Object.keys(call.body).sort(), ["blocks", "context", "personalization", "site", "traits", "visitor"]);
+  assert.deepEqual(Object.keys(call.body).sort(), ["blocks", "consented", "context", "personalization", "site", "traits", "visitor"]);
   assert.deepEqual(call.body.blocks, ["hero", "recs"]);
   assert.deepEqual(call.body.context, { page: "/shop", device: "mobile", returning: true });
   assert.equal(call.body.personalization, true);

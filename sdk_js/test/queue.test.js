@@ -206,7 +206,7 @@ describe("across page loads", () => {
     const storage = fakeStorage();
     const down = fakeFetch(() => new Error("offline"));
     const first = client(down.fetch, { storage });
-    first.consent.set({ storage: false });
+    first.consent.set({ storage: false, measurement: true }); // anonymous measurement: nothing on the device
     first.track(click(1));
     await first.flush();
     assert.equal(down.calls[0].body.visitor, null);

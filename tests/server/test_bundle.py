@@ -23,3 +23,36 @@ def test_an_unknown_version_is_a_404_naming_the_current_one(client):
     current = client.get("/v1/attune.js").headers["etag"].strip('"')
     response = client.get("/v1/widget/000000000000/attune.js")
     assert response.status_code == 404 and current in response.json()["detail"]
+
+
+def test_the_lazy_chunk_is_served_beside_the_core_at_both_urls(client):
+    latest = client.get("/v1/attune.js")
+    pinned_folder = latest.headers["link"].split(">")[0].lstrip("<").rsplit("/", 1)[0]
+
+    stable = client.get("/v1/attune-preferences.js")
+    assert stable.status_code == 200 and stable.headers["content-type"].startswith("text/javascript")
+    assert stable.headers["cache-control"] == "public, max-age=300"
+    assert stable.headers["access-control-allow-origin"] == "*"
+    assert b"preferences.attach" in stable.content and stable.content != latest.content
+
+    pinned = client.get(f"{pinned_folder}/attune-preferences.js")
+    assert pinned.status_code == 200 and pinned.content == stable.content
+    assert pinned.headers["cache-control"] == "public, max-age=31536000, immutable"
+
+
+def test_the_version_covers_the_chunk_too(tmp_path):
+    from server.bundle.files import load_bundle
+
+    core, chunk = tmp_path / "attune.js", tmp_path / "attune-preferences.js"
+    core.write_bytes(b"core")
+    assert load_bundle(core) is None  # half a build is no build
+    chunk.write_bytes(b"chunk one")
+    first = load_bundle(core)
+    chunk.write_bytes(b"chunk two, a different length")
+    second = load_bundle(core)
+    assert first.integrity == second.integrity and first.version != second.version
+
+
+def test_an_unknown_version_of_the_chunk_is_a_404(client):
+    response = client.get("/v1/widget/000000000000/attune-preferences.js")
+    assert response.status_code == 404 and "current one" in response.json()["detail"]

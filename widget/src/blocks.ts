@@ -7,6 +7,7 @@ import { isRatedDown, type Decision } from "@attune/sdk";
 import type { Connection } from "./connection";
 import { forgetVisit, pageContext } from "./context";
 import { warn } from "./dom";
+import type { Ui } from "./host";
 import { createImpressions } from "./impressions";
 import { BLOCK, watchPage } from "./navigation";
 import { createOverlay, type BlockView, type Overlay } from "./overlay";
@@ -32,13 +33,14 @@ export interface Engine {
 
 const KEEP_PAGE = /holdout|disabled/; // the page's own content is the decision's fallback
 
-export function createEngine(connection: Connection, timeoutMs: number): Engine {
+export function createEngine(connection: Connection, timeoutMs: number, load: () => Promise<Ui>): Engine {
   const blocks = new WeakMap<Element, Block>();
   const seen: Record<string, boolean> = {}; // decision ids whose impression was sent
   const client = () => connection.client();
   let asks = 0;
   let personalized = connection.personalized(); // what the blocks on show were (or are being) decided with
   let scheduled = false;
+  let deciding = 0; // a consent change heard while a decide is out is the answer's own (the server's GPC signal)
   let markReady: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
 
@@ -80,12 +82,14 @@ export function createEngine(connection: Connection, timeoutMs: number): Engine 
     const started = Date.now();
     let decisions: Decision[] = [];
     let failed: BlockState = "error";
+    deciding++;
     try {
       decisions = await connection.decide(ids, context); // the SDK gives up after timeoutMs
     } catch (error) {
       if (Date.now() - started >= timeoutMs - 9) failed = "timeout"; // later than this: the page's content stays
       else warn(error);
     }
+    deciding--;
     personalized = connection.personalized();
     list.forEach((block) => {
       if (block.ask === ask) show(block, decisions.filter((d) => d.block === block.id)[0], failed); // else a later call owns it
@@ -95,7 +99,7 @@ export function createEngine(connection: Connection, timeoutMs: number): Engine 
   /** Show a decision (the variant, or the page's content for holdout and rated-down), or none. */
   function show(block: Block, decision: Decision | undefined, failed: BlockState): void {
     const element = block.element;
-    const overlay = (block.overlay = block.overlay || createOverlay(element, connection, (value) => rate(block, value)));
+    const overlay = (block.overlay = block.overlay || createOverlay(element, load, (value) => rate(block, value)));
     block.decision = decision;
     block.rated = null;
     block.ratedDown = false; // the server leaves out what this visitor rated down
@@ -143,7 +147,7 @@ export function createEngine(connection: Connection, timeoutMs: number): Engine 
     addEventListener("click", onClick, true);
     connection.onConsent(() => {
       if (!connection.consent.get().storage) forgetVisit();
-      if (connection.personalized() === personalized) return;
+      if (deciding || connection.personalized() === personalized) return;
       personalized = !personalized;
       refresh(); // the non-profiled choice, or back
     });

@@ -3,13 +3,17 @@
 // [name, ...arguments] naming a method of the object, or a function called with the object:
 //   attune.push(["consent.grant"])   attune.push(["consent.grant", {personalization: false}])
 //   attune.push(["consent.deny"])    attune.push(["texts", {why: "Warum sehe ich das?"}])
+//   attune.push(["consent.grant", {measurement: false}])   (personalization, feedback, measurement)
 //   attune.push(["identify", {plan: "pro"}])   attune.push(["refresh"])   attune.push(["flush"])
+//   attune.push(["preferences.open"])   (or a click on any [data-attune-preferences] element)
 //   attune.push(function (attune) { attune.ready.then(…) })
+// Each consent command is an answer from the site's own code: a receipt goes with source "api".
 
-import type { ConsentMode, ConsentState, Context } from "@attune/sdk";
+import type { Categories, ConsentMode, ConsentState, Context } from "@attune/sdk";
 import type { Engine } from "./blocks";
 import type { Connection } from "./connection";
 import { warn } from "./dom";
+import type { Lazy } from "./lazy";
 import { setTexts } from "./texts";
 
 type Command = unknown[] | ((api: AttuneGlobal) => void);
@@ -17,11 +21,16 @@ type Command = unknown[] | ((api: AttuneGlobal) => void);
 export interface AttuneGlobal {
   push(...commands: Command[]): void;
   consent: {
-    /** Allow storage (a visitor id) and, unless {personalization: false}, personalization. */
-    grant(options?: { personalization?: boolean }): void;
-    /** No storage, no personalization: the non-profiled experience. */
+    /** Allow every category but those given as false ({personalization: false}: the non-profiled experience). */
+    grant(options?: Partial<Categories>): void;
+    /** Nothing stored, nothing sent, no personalization (a withdrawal clears the device). */
     deny(): void;
     get(): ConsentState & { mode: ConsentMode };
+  };
+  preferences: {
+    open(): void;
+    /** How the lazy chunk registers itself (internal). */
+    attach: Lazy["attach"];
   };
   /** Resolves once every block found at start-up shows its decision or was left as it was. */
   ready: Promise<void>;
@@ -37,15 +46,18 @@ declare global {
   }
 }
 
-export function installGlobal(engine: Engine, connection: Connection): void {
+const all = (on: boolean): Categories => ({ personalization: on, feedback: on, measurement: on });
+
+export function installGlobal(engine: Engine, connection: Connection, lazy: Lazy): void {
   const queued = window.attune as Command[] | undefined;
   const api: AttuneGlobal = {
     push: (...commands) => commands.forEach(run),
     consent: {
-      grant: (options) => connection.consent.set({ storage: true, personalization: !options || options.personalization !== false }),
-      deny: () => connection.consent.set({ storage: false, personalization: false }),
+      grant: (options) => connection.answer({ ...all(true), ...options }, "api"),
+      deny: () => connection.answer(all(false), "api"),
       get: connection.consent.get,
     },
+    preferences: { open: lazy.open, attach: lazy.attach },
     ready: engine.ready,
     refresh: engine.refresh,
     flush: () => connection.client().flush(),

@@ -1,6 +1,7 @@
 // The script tag is the configuration: data-site (required), data-endpoint (default: the script's
 // own origin), data-timeout (ms, default 1000), data-consent (the site's mode, if known up front),
-// data-texts (JSON overrides of the visible texts).
+// data-texts (JSON overrides of the visible texts). The lazy chunk (banner, preference center, "why"
+// dialog, consent-platform adapters) loads from beside the script, with its nonce.
 
 import type { ConsentMode } from "@attune/sdk";
 
@@ -11,6 +12,9 @@ export interface WidgetConfig {
   /** The mode the tag declares; undefined: unknown until the first decide answer (behave as opt-in). */
   consentMode?: ConsentMode;
   texts: Record<string, unknown>;
+  /** attune-preferences.js beside attune.js: the stable URL, or the pinned one for a pinned script. */
+  chunk: string;
+  nonce: string;
 }
 
 export const MODES: ConsentMode[] = ["opt-in", "opt-out", "none"];
@@ -25,5 +29,7 @@ export function readConfig(script: HTMLScriptElement): WidgetConfig {
     timeoutMs: Number(data.timeout) || 1000,
     consentMode: MODES.indexOf(mode) < 0 ? undefined : mode,
     texts: JSON.parse(data.texts || "{}"),
+    chunk: script.src.replace(/[^/]*$/, "attune-preferences.js"),
+    nonce: script.nonce || "",
   };
 }

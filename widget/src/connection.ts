@@ -1,13 +1,12 @@
 // The SDK client behind the widget, and the site's consent mode, which the first decide answer
 // tells. Until then the widget behaves as opt-in with no storage at all (nothing read, written or
 // cleared; no visitor id) unless the tag declared the mode or an earlier page of this site, with
-// storage consent, remembered it.
+// storage consent, remembered it. Every answer is sent as a consent receipt with the site's policy
+// version, which the first decide answer tells too (receipts wait for it).
 
-import { createClient } from "@attune/sdk";
-import type { AttuneClient, ConsentMode, ConsentState, Context, Decision } from "@attune/sdk";
+import { createClient, sendConsent } from "@attune/sdk";
+import type { AttuneClient, Categories, ConsentChange, ConsentMode, ConsentSource, ConsentState, Context, Decision, PrivacyHints } from "@attune/sdk";
 import { MODES, type WidgetConfig } from "./config";
-
-type ConsentChange = Partial<Pick<ConsentState, "storage" | "personalization">>;
 
 const MODE_KEY = "attune:mode"; // under the SDK's prefix, so withdrawing consent removes it too
 
@@ -20,6 +19,10 @@ export interface Connection {
     get(): ConsentState & { mode: ConsentMode };
     set(change: ConsentChange): void;
   };
+  /** An answer in three categories from `source`: applied, and a receipt sent (a withdrawal's before the device is cleared). */
+  answer(categories: Categories, source: ConsentSource): void;
+  /** The site's consent hints, once the first decide answer told them; undefined until then. */
+  hints?: PrivacyHints;
   identify(traits: Context): void;
   onConsent(listener: () => void): void;
   storage: Storage | null;
@@ -38,6 +41,9 @@ export function connect(config: WidgetConfig): Connection {
   let early: ConsentChange = {}; // the visitor's answer before the mode was known, for the real client
   let traits: Context = {};
   const listeners: (() => void)[] = [];
+  const waiting: (() => void)[] = []; // receipts waiting for the policy version
+  let gpcTold = false;
+  let signalled: true | undefined; // the server saw Sec-GPC: the real client, once the mode is known, must know it too
 
   function make(real: boolean): AttuneClient {
     const made = createClient({
@@ -46,6 +52,7 @@ export function connect(config: WidgetConfig): Connection {
       consentMode: mode,
       timeoutMs: config.timeoutMs,
       storage: real ? storage : null, // a guessed mode must not write, nor clear what the real one kept
+      globalPrivacyControl: signalled,
     });
     made.consent.subscribe(() => {
       remember();
@@ -78,22 +85,49 @@ export function connect(config: WidgetConfig): Connection {
     return state.personalization || (mode === "opt-in" && !state.decided);
   };
 
-  return {
+  function receipt(categories: Categories, source: ConsentSource, visitor?: string | null): void {
+    const send = () => sendConsent(config, {
+      visitor: visitor === undefined ? client.visitorId() : visitor, // a grant's (new) id
+      categories, source, policy_version: connection.hints!.policy_version,
+    });
+    if (connection.hints) send();
+    else waiting.push(send);
+  }
+
+  function set(change: ConsentChange): void {
+    if (!known) early = { ...early, ...change };
+    client.consent.set(change);
+  }
+
+  const connection: Connection = {
     client: () => client,
     personalized,
     async decide(blocks, context) {
       const asked = personalized();
-      const answer = await client.decide(blocks, context);
+      let answer = await client.decide(blocks, context);
+      if (client.consent.gpc()) signalled = true;
       learn(answer.consent);
-      // The answer told a mode under which this visitor is not to be profiled (GPC on an opt-out site): ask again.
-      return (asked && !personalized() ? await client.decide(blocks, context) : answer).decisions;
+      // The answer told a mode under which this visitor is not to be profiled (GPC on an opt-out site): ask
+      // again; unless the server saw the privacy signal itself, so the answer is the non-profiled one already.
+      if (asked && !personalized() && !client.consent.gpc()) answer = await client.decide(blocks, context);
+      const told = !connection.hints;
+      connection.hints = answer.privacy!; // this server always tells
+      if (told) waiting.splice(0).forEach((send) => send());
+      if (!gpcTold && (gpcTold = client.consent.gpc())) {
+        const { personalization, feedback, measurement } = client.consent.get();
+        receipt({ personalization, feedback, measurement }, "gpc", null);
+      }
+      return answer.decisions;
     },
     consent: {
       get: () => ({ ...client.consent.get(), mode }),
-      set(change) {
-        if (!known) early = { ...early, ...change };
-        client.consent.set(change);
-      },
+      set,
+    },
+    answer(categories, source) {
+      const withdrawn = !categories.personalization && !categories.feedback && !categories.measurement;
+      if (withdrawn) receipt(categories, source, client.visitorId(false)); // the old id, before it goes
+      set(categories);
+      if (!withdrawn) receipt(categories, source);
     },
     identify(more) {
       traits = { ...traits, ...more };
@@ -102,6 +136,7 @@ export function connect(config: WidgetConfig): Connection {
     onConsent: (listener) => listeners.push(listener),
     storage,
   };
+  return connection;
 }
 
 export function read(storage: Storage | null, key: string): string | null {

@@ -1,11 +1,12 @@
 // The script-tag widget: <script src="…/v1/attune.js" data-site="pk_…" async></script>.
 // Reads its tag, takes over the window.attune queue, and personalizes [data-attune-block] elements.
 
-import { createEngine } from "./blocks";
+import { createEngine, type Engine } from "./blocks";
 import { installGlobal } from "./commands";
 import { readConfig } from "./config";
 import { connect } from "./connection";
 import { warn } from "./dom";
+import { createLazy } from "./lazy";
 import { adoptPageSheet } from "./styles";
 import { setTexts } from "./texts";
 
@@ -17,9 +18,11 @@ try {
     setTexts(config.texts);
     adoptPageSheet();
     const connection = connect(config);
-    const engine = createEngine(connection, config.timeoutMs);
-    installGlobal(engine, connection); // queued commands (consent, texts) run before the first decision
+    const lazy = createLazy(config, connection, () => engine.refresh());
+    const engine: Engine = createEngine(connection, config.timeoutMs, lazy.load);
+    installGlobal(engine, connection, lazy); // queued commands (consent, texts) run before the first decision
     engine.start();
+    lazy.start(engine.ready);
   }
 } catch (error) {
   warn(error); // never break the host page

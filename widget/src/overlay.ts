@@ -1,11 +1,11 @@
 // Each decided block's own UI: a small bar in its corner (rating control, "Why am I seeing this?")
-// in an open shadow root, absolutely positioned so the block's content never moves.
+// in an open shadow root, absolutely positioned so the block's content never moves. The dialog behind
+// "why" lives in the lazy chunk, loaded on the first click.
 
 import type { Decision } from "@attune/sdk";
-import type { Connection } from "./connection";
-import { h, label } from "./dom";
+import { h, label, warn } from "./dom";
 import { ratingControl } from "./feedback";
-import { createPopover } from "./popover";
+import type { Ui } from "./host";
 import { adoptUiSheet } from "./styles";
 import { texts } from "./texts";
 
@@ -23,7 +23,7 @@ export interface Overlay {
   update(view: BlockView): void;
 }
 
-export function createOverlay(block: HTMLElement, connection: Connection, rate: (value: number) => void): Overlay {
+export function createOverlay(block: HTMLElement, load: () => Promise<Ui>, rate: (value: number) => void): Overlay {
   const host = document.createElement("attune-ui");
   const root = host.attachShadow({ mode: "open" });
   const slot = h("span");
@@ -34,20 +34,10 @@ export function createOverlay(block: HTMLElement, connection: Connection, rate: 
   adoptUiSheet(root);
   root.append(h("div", { class: "bar" }, slot, why));
 
-  why.onclick = () => {
-    popover = popover || createPopover(root, why, () => {
-      const explain = view.decision!.explain;
-      return {
-        summary: view.ratedDown ? texts.hidden : explain.summary,
-        factors: view.ratedDown ? [] : explain.factors.map((factor) => factor.label),
-        personalized: connection.personalized(),
-      };
-    }, () => {
-      connection.consent.set({ personalization: !connection.personalized() }); // then blocks are decided again
-      popover!(false);
-    });
+  why.onclick = () => load().then((ui) => {
+    popover = popover || ui.whyDialog(root, why, () => view);
     popover(true);
-  };
+  }, warn);
 
   return {
     host,

@@ -8,8 +8,7 @@ const UI_CSS =
   ":host{all:initial;position:absolute;inset-block-start:6px;inset-inline-end:6px;z-index:9999;font:12px sans-serif}" +
   ".bar{display:flex;background:#fff;border:1px solid #bbb;border-radius:9px;padding:0 4px}" +
   ".bar button{font:inherit;color:#222;background:none;border:0;min-width:24px;min-height:24px}" +
-  ".why{text-decoration:underline}[aria-pressed=true]{background:#dde8fb}" +
-  "dialog{max-width:min(26rem,90vw);font-size:14px}dialog::backdrop{background:#0004}.actions{text-align:end}"; // the dialog and its buttons keep the browser's own look
+  ".why{text-decoration:underline}[aria-pressed=true]{background:#dde8fb}"; // the "why" dialog brings its own rules
 
 let uiSheet: CSSStyleSheet | undefined;
 

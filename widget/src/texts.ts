@@ -1,23 +1,21 @@
-// Every string the widget shows, in English; a site overrides any of them for its language with
-// attune.push(["texts", {...}]) or a data-texts='{"why": "…"}' attribute on the script tag.
+// The core's own strings, in English; a site overrides any text (these and the preference chunk's) for
+// its language with attune.push(["texts", {...}]) or a data-texts='{"why": "…"}' attribute on the script tag.
 
 export const texts = {
-  why: "Why am I seeing this?", // the button on each block, and the heading of its popover
-  factors: "Based on:",
-  off: "Turn off personalization",
-  on: "Turn personalization back on",
-  hidden: "You rated it not relevant: this is the usual content.",
-  close: "Close",
+  why: "Why am I seeing this?", // the button on each block, and the heading of its dialog
   rate: "Rate this content",
   up: "Relevant",
   down: "Not relevant",
   stars: "{n} of 5 stars",
 };
 
-/** Merge overrides into the texts: only known keys, only strings. */
-export function setTexts(overrides: Record<string, unknown>): void {
-  for (const key in texts) {
-    const text = overrides && overrides[key];
-    if (typeof text === "string") texts[key as keyof typeof texts] = text;
+/** Every override pushed so far, for the chunk's texts too: they win over the site's configured texts. */
+export const overrides: Record<string, string> = {};
+
+/** Merge overrides: only strings. */
+export function setTexts(more: Record<string, unknown>): void {
+  for (const key in more) {
+    const text = more[key];
+    if (typeof text === "string") overrides[key] = (texts as Record<string, string>)[key] = text;
   }
 }
