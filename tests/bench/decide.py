@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import msgspec
 
+from server.config.loader import load_config
+from server.config.toml import to_toml
 from tests.bench import loadgen
 from tests.bench.bare import BareServer
 from tests.bench.common import HOST, Options, attune, cpu_meter, section, table, verdict
@@ -25,6 +29,17 @@ def decide_bodies(count: int, seed: int = 7) -> list[bytes]:
             "context": {k: context[k] for k in ("device", "referrer", "segment")},
         }))
     return bodies
+
+
+def fresh_decisions_config(work_dir: Path) -> Path:
+    """The demo site with sticky variants off: every request is decided anew (the bodies' visitors repeat)."""
+    demo = load_config(None)
+    sites = [msgspec.structs.replace(site, blocks=[msgspec.structs.replace(block, sticky="none")
+                                                   for block in site.blocks]) for site in demo.sites]
+    path = work_dir / "decide-fresh.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(to_toml(msgspec.structs.replace(demo, sites=sites)))
+    return path
 
 
 def measure(name: str, port: int, pid: int, path: str, bodies: list[bytes], opts: Options) -> dict:
@@ -66,7 +81,7 @@ def rows(result: dict) -> list[list[object]]:
 def run(opts: Options) -> dict:
     section("1. Decide latency and throughput (3 blocks, one worker)")
     bodies = decide_bodies(2000)
-    with attune(opts.work_dir, "decide") as server:
+    with attune(opts.work_dir, "decide", config=fresh_decisions_config(opts.work_dir)) as server:
         attune_result = measure("attune", server.port, server.process.pid, "/v1/decide", bodies, opts)
         attune_result["health_after"] = server.health()  # pending decisions grow: no events arrive in this section
     echo = [msgspec.json.encode({"site": "pk_demo", "visitor": f"bench-visitor-{i:06d}",
