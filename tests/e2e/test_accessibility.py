@@ -81,6 +81,8 @@ def test_the_popover_opens_with_enter_traps_focus_and_escape_returns_focus(site,
     expect(dialog).to_be_visible()
     assert focused(visit) == "Turn off personalization"
     visit.page.keyboard.press("Tab")
+    assert focused(visit) == "Privacy settings"
+    visit.page.keyboard.press("Tab")
     assert focused(visit) == "Close"
     visit.page.keyboard.press("Tab")
     assert focused(visit) == "Turn off personalization"  # focus stays in the dialog

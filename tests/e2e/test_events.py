@@ -29,7 +29,7 @@ RECS = """<section data-attune-block="recs"><h2>Picks</h2>
 
 def test_an_impression_is_sent_only_once_half_the_block_was_visible_for_a_second(site, attune, visit):
     url = site.add("/fold.html", html_page(HERO + FAR_BELOW, script=snippet(attune.url, "pk_e2e"), head=TALL))
-    visit.open(url)
+    visit.fake_clock().open(url)  # the page's seconds pass at once where nothing but its timers is awaited
     hero, offer = visit.decision("hero"), visit.decision("offer")
     assert visit.state("offer") == "personalized" and offer  # decided at once, though nobody has seen it yet
 
@@ -38,12 +38,12 @@ def test_an_impression_is_sent_only_once_half_the_block_was_visible_for_a_second
     viewport = visit.page.viewport_size["height"]
 
     visit.scroll_to(top - viewport + 100)  # a quarter of it in view, for long enough
-    visit.page.wait_for_timeout(1300)
+    visit.let_time_pass(1300)
     visit.flush()
     visit.scroll_to(top - 200)  # all of it, but only briefly
-    visit.page.wait_for_timeout(400)
+    visit.let_time_pass(400)
     visit.scroll_to(0)
-    visit.page.wait_for_timeout(1200)
+    visit.let_time_pass(1200)
     visit.flush()
     assert visit.events("impression", offer) == []
 
@@ -53,7 +53,7 @@ def test_an_impression_is_sent_only_once_half_the_block_was_visible_for_a_second
 
     visit.scroll_to(0)  # seen again later: still one impression per decision
     visit.scroll_to(top - 200)
-    visit.page.wait_for_timeout(1300)
+    visit.let_time_pass(1300)
     visit.flush()
     assert len(visit.events("impression", offer)) == 1 and len(visit.events("impression", hero)) == 1
     assert visit.errors == []

@@ -81,6 +81,27 @@ class Visit:
     def scroll_to(self, y: float) -> None:
         self.page.evaluate("(y) => window.scrollTo(0, y)", y)
 
+    # --- the page's clock ---
+
+    def fake_clock(self) -> Visit:
+        """Give the page Playwright's clock before it opens: it runs on in real time until `let_time_pass`."""
+        self.page.clock.install()
+        return self
+
+    def let_time_pass(self, ms: int) -> None:
+        """`ms` of the page's timers at once (the widget's 1 s of visibility) once the page has rendered what
+        is on screen now, so its IntersectionObserver has already said which blocks are in view."""
+        self.rendered()
+        self.page.clock.run_for(ms)
+
+    def rendered(self) -> None:
+        """Wait for a rendering step: a new IntersectionObserver's first report comes with it, after those of the
+        observers made before it (the widget's), which the browser notifies in the same task, in creation order."""
+        self.page.evaluate("""() => new Promise((resolve) => {
+            const observer = new IntersectionObserver(() => { observer.disconnect(); resolve(); });
+            observer.observe(document.documentElement);
+        })""")
+
     # --- what it sent ---
 
     @property
