@@ -42,33 +42,72 @@ def context_features(context: Mapping[str, object], *, interactions: bool = True
     return (BIAS, *singles, *pairs)
 
 
-def describe_feature(feature: str) -> str:
-    """Say a feature in words a visitor can read.
+def feature_fields(feature: str) -> list[tuple[str, str]]:
+    """The field/value pairs a feature is made of: none for the bias, two for a pair.
+
+    >>> feature_fields("device=mobile&returning=false"), feature_fields("bias")
+    ([('device', 'mobile'), ('returning', 'false')], [])
+    """
+    if feature == BIAS:
+        return []
+    return [(key, value) for key, _, value in (part.partition("=") for part in feature.split("&"))]
+
+
+def describe_feature(feature: str, labels: Mapping[str, str] | None = None) -> str:
+    """Say a feature in words a visitor can read; `labels` are the site's own words for a field=value.
 
     >>> describe_feature("device=mobile&referrer=search")
-    'your device is mobile and you came from search'
-    >>> describe_feature("bias")
-    'what most visitors respond to'
+    'you are on a phone and you came from a search engine'
+    >>> describe_feature("referrer=direct", {"referrer=direct": "you typed our address"})
+    'you typed our address'
+    >>> describe_feature("language=de"), describe_feature("plan_tier=gold"), describe_feature("bias")
+    ('your language is German', 'plan tier is gold', 'what most visitors respond to')
     """
     if feature == BIAS:
         return "what most visitors respond to"
-    return " and ".join(_describe_single(part) for part in feature.split("&"))
+    return " and ".join(describe_value(key, value, labels) for key, value in feature_fields(feature))
 
 
-_PHRASES = {
+def describe_value(field: str, value: str, labels: Mapping[str, str] | None = None) -> str:
+    """One field=value in words: the site's label, else a built-in phrase, else the field's template."""
+    key = f"{field}={value}"
+    if labels and key in labels:
+        return labels[key]
+    if key in VALUE_PHRASES:
+        return VALUE_PHRASES[key]
+    if field.startswith("interest_") and value == "true":
+        return f"you chose the interest {field.removeprefix('interest_').replace('_', ' ')}"
+    shown = LANGUAGE_NAMES.get(value, value) if field == "language" else value
+    return FIELD_PHRASES.get(field, field.replace("_", " ") + " is {}").format(shown)
+
+
+# the values the widget sends, said as a visitor would (never the raw code: "you came from direct")
+VALUE_PHRASES = {
+    "device=mobile": "you are on a phone",
+    "device=tablet": "you are on a tablet",
+    "device=desktop": "you are on a computer",
+    "referrer=direct": "you came straight to this site",
+    "referrer=search": "you came from a search engine",
+    "referrer=social": "you came from social media",
+    "referrer=email": "you came from an email",
+    "referrer=internal": "you came from another page of this site",
+    "referrer=other": "you came from another website",
+    "returning=true": "you have visited before",
+    "returning=false": "this is your first visit",
+}
+
+FIELD_PHRASES = {
     "device": "your device is {}",
     "referrer": "you came from {}",
-    "page": "you are on {}",
-    "returning": "returning visitor: {}",
+    "page": "you are on the page {}",
     "segment": "your interest is {}",
     "time_of_day": "it is {}",
     "language": "your language is {}",
     "country": "you are in {}",
 }
 
-
-def _describe_single(part: str) -> str:
-    key, _, value = part.partition("=")
-    if key == "returning":
-        return "you have visited before" if value == "true" else "this is your first visit"
-    return _PHRASES.get(key, key.replace("_", " ") + " is {}").format(value)
+LANGUAGE_NAMES = {
+    "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fr": "French", "hi": "Hindi",
+    "it": "Italian", "ja": "Japanese", "ko": "Korean", "nl": "Dutch", "pl": "Polish", "pt": "Portuguese",
+    "ru": "Russian", "sv": "Swedish", "tr": "Turkish", "uk": "Ukrainian", "zh": "Chinese",
+}

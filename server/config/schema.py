@@ -118,6 +118,9 @@ class Site(Struct, forbid_unknown_fields=True, kw_only=True):
     holdout_share: Annotated[float, Meta(ge=0.0, le=0.5)] = 0.05
     blocks: list[Block] = []
     privacy: Privacy = field(default_factory=Privacy)
+    # the site's words for a context value in "Why am I seeing this?": "referrer=direct" = "you typed our address"
+    explain_labels: Annotated[dict[Annotated[str, Meta(pattern=r"^[^=&]+=[^&]+$", max_length=160)],
+                                   Annotated[str, Meta(min_length=1, max_length=200)]], Meta(max_length=200)] = {}
 
 
 class Config(Struct, forbid_unknown_fields=True):

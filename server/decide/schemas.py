@@ -25,10 +25,17 @@ class DecideRequest(Struct, forbid_unknown_fields=False, kw_only=True):
     consented: bool = False  # the visitor explicitly allowed personalization on this site: wins over Sec-GPC: 1
 
 
+class FactorField(Struct, kw_only=True):
+    field: str  # a context field or trait, e.g. "referrer"
+    value: str  # its value as sent, e.g. "direct": the widget says it in the page's language
+    label: str | None = None  # the site's own words for this field=value ([sites.explain_labels]), if it has some
+
+
 class Factor(Struct):
-    feature: str
-    label: str
+    feature: str  # as the model names it: "device=mobile&returning=false"
+    label: str  # the factor in English words, for old clients
     weight: float
+    fields: list[FactorField] = []  # what the factor is made of: none for the bias, two for a pair
 
 
 Reason = Literal["model", "exploration", "rule", "holdout", "disabled", "personalization_off", "split", "only_option"]

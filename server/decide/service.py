@@ -158,6 +158,7 @@ def _decide_anew(
         chosen, propensity, explored, why = _choose(block, policy, candidates, features, personalized, deps, rule,
                                                     signal)
     why = explain.with_signal(why, signal)
+    why = explain.in_site_words(why, site.explain_labels)  # the site's own words for values, logged as told
     decision_id = new_decision_id(now)
     deps.log_decision(DecisionRow(
         decision_id=decision_id, site=site.key, block=block.id, variant=chosen, candidates=candidates,

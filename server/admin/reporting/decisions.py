@@ -25,6 +25,7 @@ class DecisionView(Struct):
     context: dict
     summary: str  # what "Why am I seeing this?" told the visitor
     summary_logged: bool  # False for decisions logged before the summary was kept: rebuilt from the reason
+    reason_words: str = ""  # the reason code in English words, as the widget's dialog says it
 
 
 def search(cursor, *, site: str, block: str | None = None, variant: str | None = None, reason: str | None = None,
@@ -52,7 +53,7 @@ def _view(row: tuple) -> DecisionView:
                         propensity=propensity, policy=policy, reason=reason, explored=explored, holdout=holdout,
                         context=orjson.loads(context) if context else {},
                         summary=summary if summary is not None else _rebuilt(reason, policy or ""),
-                        summary_logged=summary is not None)
+                        summary_logged=summary is not None, reason_words=explain.REASONS.get(reason or "", ""))
 
 
 def _rebuilt(reason: str | None, policy: str) -> str:
