@@ -12,6 +12,7 @@ from server.config.schema import Config
 from server.config.store import ConfigStore, start_config
 from server.decide.service import DecideDeps
 from server.decide.sticky import MemoryStickyStore
+from server.evaluate.background import BackgroundEvaluator
 from server.events.rate_limit import EventRateLimit
 from server.events.service import EventsDeps
 from server.health import HealthDeps
@@ -68,6 +69,7 @@ class Runtime:
         self.event_rate_limit = EventRateLimit(per_visitor=settings.events_per_visitor,
                                                per_address=settings.events_per_address)
         self.rollup = RollupThread(self.event_log)  # keeps results pages fast however long the log grows
+        self.off_policy = BackgroundEvaluator(sites=self.sites, event_log=self.event_log)  # for the results page
         # deletes what is past each site's retention periods, in the writer thread
         self.retention = RetentionThread(sites=self.sites, writer=self.writer, event_log=self.event_log,
                                          forget_interests=self.interests.forget)
@@ -95,8 +97,10 @@ class Runtime:
         self.writer.start()
         self.rollup.start()
         self.retention.start()
+        self.off_policy.start()
 
     def stop(self) -> None:
+        self.off_policy.stop()  # before the log closes: a replay in progress reads it
         self.retention.stop()  # before the writer: its deletes run there
         self.rollup.stop()
         self.writer.stop()  # flush what was queued first, so the learner's last snapshot covers it

@@ -67,7 +67,7 @@ class AdminParts:
 def admin_parts(runtime: Runtime) -> AdminParts:
     accounts = Accounts(db=runtime.admin_db)
     editing = Editing(store=runtime.config_store)
-    reporting = Reporting(db=runtime.admin_db, sites=runtime.sites)
+    reporting = Reporting(db=runtime.admin_db, sites=runtime.sites, evaluations=runtime.off_policy)
     privacy_reports = PrivacyReports(db=runtime.admin_db, sites=runtime.sites)
     proxies = runtime.settings.trusted_proxies
 

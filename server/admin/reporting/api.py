@@ -24,7 +24,9 @@ class ReportingApi(Controller):
 
     @get("/sites/{site:str}/blocks/{block:str}/results", sync_to_thread=True, responses=answers(400, 401, 404),
          summary="Impressions, clicks, ratings per variant with 95% intervals; lift over the holdout with an "
-                 "anytime-valid verdict; series. Filters: from/to (YYYY-MM-DD, UTC, inclusive), segment=field=value")
+                 "anytime-valid verdict; series; off_policy: what other policies would have earned over the last "
+                 "30 days, computed in the background. "
+                 "Filters: from/to (YYYY-MM-DD, UTC, inclusive), segment=field=value")
     def results(
         self, site: FromPath[str], block: FromPath[str], reporting: NamedDependency[Reporting],
         first: Annotated[str | None, QueryParameter(name="from", max_length=40)] = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 import msgspec
@@ -15,6 +16,7 @@ from server.admin.reporting.results_filter import ResultsFilter, parse_filter
 from server.admin.reporting.sequential import MIN_GROUP_IMPRESSIONS
 from server.admin.reporting.service import Reporting
 from server.config.schema import Config
+from server.evaluate.background import INTERVAL_S
 from server.errors import BadRequest
 
 SegmentParameter = QueryParameter(max_length=400)
@@ -40,7 +42,9 @@ class ReportPages(Controller):
         return render("results.html", request, config, status_code=400 if refused else 200,
                       title=f"Results of {block}", site=reporting.site(site), block=reporting.block(site, block),
                       results=results, refused=refused, asked=asked, csv_query=window.query(),
-                      minimum=MIN_GROUP_IMPRESSIONS, series_json=msgspec.json.encode(results.series).decode())
+                      minimum=MIN_GROUP_IMPRESSIONS, series_json=msgspec.json.encode(results.series).decode(),
+                      evaluate_every_minutes=INTERVAL_S // 60,
+                      estimated_minutes_ago=_minutes_since(results.off_policy and results.off_policy.computed_at))
 
     @get("/sites/{site:str}/blocks/{block:str}/results.csv", sync_to_thread=True)
     def results_csv(self, site: FromPath[str], block: FromPath[str], reporting: NamedDependency[Reporting],
@@ -74,3 +78,7 @@ class ReportPages(Controller):
               target: FromQuery[str | None] = None) -> object:
         return render("audit.html", request, config, title="Audit log", entries=reporting.audit(target=target),
                       target=target)
+
+
+def _minutes_since(at_ms: int | None) -> int | None:
+    return None if at_ms is None else max(0, (time.time_ns() // 1_000_000 - at_ms) // 60_000)

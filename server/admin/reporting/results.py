@@ -11,6 +11,8 @@ verdicts read anytime-valid intervals (sequential.py), so reading the page daily
 
 from __future__ import annotations
 
+from typing import Literal
+
 from msgspec import Struct
 
 from server.admin.reporting.results_filter import ResultsFilter
@@ -70,6 +72,31 @@ class AppliedFilter(Struct):
     read_from: str  # "rollup" (fast, finished decisions folded per minute) or "log" (a segment: the raw log)
 
 
+class PolicyEstimate(Struct):
+    policy: str  # "as logged", "uniform", "always <variant>", "current policy, greedy"
+    estimate: float | None  # mean reward per decision, doubly robust (None: cannot be estimated)
+    interval: Interval | None  # its 95% interval
+    ips: float | None
+    snips: float | None
+    effective_decisions: float | None  # (sum of weights)^2 / sum of squared weights: how many decisions it is worth
+    notes: list[str]
+
+
+class OffPolicy(Struct):
+    """`attune evaluate`'s figures for this block, from the background evaluator (server/evaluate/background.py)."""
+
+    state: Literal["computing", "ready", "failed"]  # computing: no evaluation has finished since the server started
+    days: int  # decisions of this many days before computed_at, whatever the filter
+    since: int | None  # ms since the epoch
+    computed_at: int | None
+    took_ms: int | None  # how long the site's evaluation took
+    decisions: int  # learned decisions the estimates rest on
+    left_out: int  # holdout and disabled-block decisions: the fallback was shown whatever a policy said
+    policies: list[PolicyEstimate]  # "as logged" first
+    notes: list[str]
+    failure: str | None  # why the last run failed, until one succeeds
+
+
 class BlockResults(Struct):
     site: str
     block: str
@@ -82,6 +109,7 @@ class BlockResults(Struct):
     reward_scale: Interval  # the least and greatest reward one impression can earn at the site's weights
     rating_scale: Interval
     filter: AppliedFilter
+    off_policy: OffPolicy | None = None  # None: no background evaluator (results read without a server)
 
 
 def block_results(cursor, *, site: Site, block: Block, window: ResultsFilter | None = None) -> BlockResults:

@@ -6,22 +6,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from server.admin.reporting.audit import AuditEntry, recent
 from server.admin.reporting.decisions import LIMIT, DecisionView, search
+from server.admin.reporting.off_policy import off_policy
 from server.admin.reporting.overview import BlockOverview, site_overview
 from server.admin.reporting.results import BlockResults, block_results
 from server.admin.reporting.results_filter import ResultsFilter
 
 if TYPE_CHECKING:
     from server.config.schema import Block, Site
+    from server.evaluate.background import BackgroundEvaluator
     from server.sites import SiteRegistry
     from server.storage.admin_db import AdminDb
 
 
 class Reporting:
-    def __init__(self, *, db: AdminDb, sites: SiteRegistry) -> None:
+    def __init__(self, *, db: AdminDb, sites: SiteRegistry, evaluations: BackgroundEvaluator | None = None) -> None:
         self.db = db
         self.sites = sites
+        self.evaluations = evaluations
 
     def site(self, key: str) -> Site:
         return self.sites.site(key)
@@ -32,7 +37,11 @@ class Reporting:
     def results(self, *, site: str, block: str, window: ResultsFilter | None = None) -> BlockResults:
         found, chosen = self.site(site), self.block(site, block)
         with self.db.cursor() as cursor:
-            return block_results(cursor, site=found, block=chosen, window=window)
+            results = block_results(cursor, site=found, block=chosen, window=window)
+        if self.evaluations is None:
+            return results
+        estimates = off_policy(chosen.id, self.evaluations.latest(found.key), self.evaluations.failed(found.key))
+        return msgspec.structs.replace(results, off_policy=estimates)
 
     def overview(self, *, site: str, today: dt.date | None = None) -> list[BlockOverview]:
         """Every block's lift and its last 7 days against the 7 before; `today` is the server's UTC date."""
