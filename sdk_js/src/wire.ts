@@ -146,8 +146,15 @@ export interface components {
         /** Factor */
         Factor: {
             feature: string;
+            fields?: components["schemas"]["FactorField"][];
             label: string;
             weight: number;
+        };
+        /** FactorField */
+        FactorField: {
+            field: string;
+            label?: string | null;
+            value: string;
         };
         /** InterestsRequest */
         InterestsRequest: {

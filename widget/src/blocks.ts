@@ -11,7 +11,8 @@ import type { Ui } from "./host";
 import { createImpressions } from "./impressions";
 import { BLOCK, watchPage } from "./navigation";
 import { createOverlay, type BlockView, type Overlay } from "./overlay";
-import { restore, swap, type Original } from "./render";
+import { restore, swap, type Build, type Original } from "./render";
+import { keep } from "./styles";
 
 export type BlockState = "pending" | "personalized" | "fallback" | "timeout" | "error";
 
@@ -40,6 +41,7 @@ export function createEngine(connection: Connection, timeoutMs: number, load: ()
   let asks = 0;
   let personalized = connection.personalized(); // what the blocks on show were (or are being) decided with
   let scheduled = false;
+  let build: Build | undefined; // the lazy chunk's, for blocks without field markers
   let deciding = 0; // a consent change heard while a decide is out is the answer's own (the server's GPC signal)
   let markReady: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -84,6 +86,8 @@ export function createEngine(connection: Connection, timeoutMs: number, load: ()
     let failed: BlockState = "error";
     deciding++;
     try {
+      // a block without field markers is filled by the lazy chunk: fetched beside the decision
+      if (list.some((block) => !block.element.querySelector("[data-attune-field]"))) build = build || (await load()).build;
       decisions = await connection.decide(ids, context); // the SDK gives up after timeoutMs
     } catch (error) {
       if (Date.now() - started >= timeoutMs - 9) failed = "timeout"; // later than this: the page's content stays
@@ -100,16 +104,18 @@ export function createEngine(connection: Connection, timeoutMs: number, load: ()
   function show(block: Block, decision: Decision | undefined, failed: BlockState): void {
     const element = block.element;
     const overlay = (block.overlay = block.overlay || createOverlay(element, load, (value) => rate(block, value)));
+    const height = getComputedStyle(element).height; // before: a shorter variant keeps the block's height
     block.decision = decision;
     block.rated = null;
     block.ratedDown = false; // the server leaves out what this visitor rated down
     block.swapped = !!decision && !KEEP_PAGE.test(decision.explain.reason);
-    if (block.swapped) block.original = swap(element, decision!.content, block.original, overlay.host);
+    if (block.swapped) block.original = swap(element, decision!.content, block.original, overlay.host, build);
     else restore(element, block.original, overlay.host);
     mark(block, "variant", decision && decision.variant);
     mark(block, "decision", decision && decision.decision_id);
     mark(block, "state", !decision ? failed : block.swapped ? "personalized" : "fallback");
     if (decision) {
+      keep(element, decision.decision_id, height);
       draw(block);
       impressions.watch(element);
     } else {

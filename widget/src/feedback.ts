@@ -12,8 +12,8 @@ export function ratingControl(kind: Exclude<FeedbackKind, null>, rated: number |
       "aria-label": stars ? texts.stars.replace("{n}", `${value}`) : value > 0 ? texts.up : texts.down,
       "aria-pressed": `${rated === value}`,
       "data-value": `${value}`,
+      "aria-disabled": `${rated !== null}`, // one rating per decision; stays focusable
     }, stars ? (value <= rated! ? "★" : "☆") : value > 0 ? "👍" : "👎");
-    if (rated !== null) button.setAttribute("aria-disabled", "true"); // one rating per decision; stays focusable
     button.onclick = () => rated === null && rate(value);
     group.append(button);
   });

@@ -5,6 +5,7 @@
 import type { Decision } from "@attune/sdk";
 import type { WidgetConfig } from "./config";
 import type { Connection } from "./connection";
+import type { Build } from "./render";
 
 export interface Host {
   config: WidgetConfig;
@@ -25,6 +26,8 @@ export interface Ui {
   /** The "Why am I seeing this?" dialog in a block's shadow root; returns render(open). */
   whyDialog(root: ShadowRoot, opener: HTMLElement, view: () => WhyView): (open: boolean) => void;
   center(opener?: Element | null): void;
+  /** The content of a block without field markers (ui/build.ts). */
+  build: Build;
   /** After the first answer: the banner if the visitor has not answered, and the consent platforms the site reads. */
   start(): void;
 }

@@ -3,7 +3,7 @@
 // "why" lives in the lazy chunk, loaded on the first click.
 
 import type { Decision } from "@attune/sdk";
-import { h, label, warn } from "./dom";
+import { h, warn } from "./dom";
 import { ratingControl } from "./feedback";
 import type { Ui } from "./host";
 import { adoptUiSheet } from "./styles";
@@ -27,12 +27,13 @@ export function createOverlay(block: HTMLElement, load: () => Promise<Ui>, rate:
   const host = document.createElement("attune-ui");
   const root = host.attachShadow({ mode: "open" });
   const slot = h("span");
+  const status = h("span", { role: "status" }); // there from the start, so screen readers announce what fills it
   const why = h("button", { class: "why", "aria-haspopup": "dialog" });
   let view: BlockView;
   let shown = "";
   let popover: ((open: boolean) => void) | undefined;
   adoptUiSheet(root);
-  root.append(h("div", { class: "bar" }, slot, why));
+  root.append(h("div", { class: "bar" }, slot, status, why));
 
   why.onclick = () => load().then((ui) => {
     popover = popover || ui.whyDialog(root, why, () => view);
@@ -46,7 +47,9 @@ export function createOverlay(block: HTMLElement, load: () => Promise<Ui>, rate:
       const decision = next.decision!;
       const kind = next.swapped ? decision.feedback : null;
       const key = kind ? decision.decision_id + next.rated : "";
-      label(why, texts.why);
+      why.textContent = texts.why; // its accessible name too
+      // rated down: the page's own content is back, which may look the same (the fallback variant): say so
+      status.textContent = next.ratedDown ? texts.usual : "";
       if (key !== shown) {
         const focused = slot.contains(root.activeElement);
         slot.replaceChildren(kind ? ratingControl(kind, next.rated, rate) : "");

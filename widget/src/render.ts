@@ -1,11 +1,11 @@
 // Swap a block's content for a variant's, in place, and back. With data-attune-field markers
 // ("title", "body", "cta", "html") only those elements change, so the block keeps its box; without
 // markers the block's children are replaced. The page's own content is kept, to restore later.
-// Only the `html` field (sanitised by the server) is parsed as HTML; the rest is text.
-
-import { h } from "./dom";
+// Only the `html` field (sanitised by the server) is parsed as HTML; the rest is text. A block without
+// markers is filled by the lazy chunk's `build` (ui/build.ts), handed over once the chunk is loaded.
 
 type Content = Record<string, string>;
+export type Build = (before: Node[], content: Content) => Node[];
 
 /** An element of the page as it was: its children and its link. */
 interface Kept {
@@ -24,11 +24,11 @@ const keep = (node: Element, ui: Node): Kept => ({
 });
 
 /** Fill the block with `content`; returns the page's own content (the one kept before, if any). */
-export function swap(block: Element, content: Content, original: Original | undefined, ui: Node): Original {
+export function swap(block: Element, content: Content, original: Original | undefined, ui: Node, build?: Build): Original {
   const fields = [...block.querySelectorAll("[data-attune-field]")]; // blocks do not nest
   const kept = original || (fields.length ? fields : [block]).map((node) => keep(node, ui));
   if (kept[0].node === block) {
-    block.replaceChildren(...build(kept[0].children, content), ui);
+    block.replaceChildren(...build!(kept[0].children, content), ui);
     return kept;
   }
   kept.forEach((field) => {
@@ -54,30 +54,11 @@ function put(kept: Kept, ui?: Node): void {
 }
 
 /** Only http(s) links: a javascript: URL in content must not become a link. */
-function link(node: Element, href: string | undefined, fallback: string | null): void {
+export function link(node: Element, href: string | undefined, fallback: string | null): void {
   try {
     if (href && /^https?:$/.test(new URL(href, location.href).protocol)) fallback = href;
   } catch {
     // not a URL: the page's own link stays
   }
   if (fallback !== null) node.setAttribute("href", fallback);
-}
-
-/** The content of a block without field markers, reusing the page's heading level for the title. */
-function build(before: Node[], content: Content): Node[] {
-  const heading = before.filter((node) => /^H\d$/.test(node.nodeName))[0];
-  const out: Node[] = [];
-  if (content.title) out.push(h((heading ? heading.nodeName : "p") as "p", null, content.title));
-  if (content.body) out.push(h("p", null, content.body));
-  if (content.html) {
-    const box = h("div");
-    box.innerHTML = content.html; // sanitised by the server (nh3)
-    out.push(box);
-  }
-  if (content.cta) {
-    const cta = h("a", null, content.cta);
-    link(cta, content.href, null);
-    out.push(cta);
-  }
-  return out;
 }

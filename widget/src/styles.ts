@@ -1,14 +1,20 @@
 // Constructable stylesheets only (no <style>, no style attributes), so a strict CSP needs no
-// 'unsafe-inline': one rule for the page, one sheet shared by every shadow root.
+// 'unsafe-inline': one sheet for the page, one sheet shared by every shadow root.
 
-const PAGE_CSS = "[data-attune-block]{position:relative}"; // the corner bar anchors to its block
+// The corner bar anchors to its block; per-decision rules (room for the bar, a kept height) join later.
+let page: CSSStyleSheet;
 
-// Logical properties (inset-inline-end…) so the bar sits in the inline-end corner on RTL pages too.
+// The bar sits in the block's bottom inline-end corner, in room kept for it (ROOM px), so it covers no
+// content. Logical properties, so RTL pages get it in their own end corner. A pressed rating is filled and
+// ringed: not colour alone.
 const UI_CSS =
-  ":host{all:initial;position:absolute;inset-block-start:6px;inset-inline-end:6px;z-index:9999;font:12px sans-serif}" +
+  ":host{all:initial;position:absolute;inset-block-end:4px;inset-inline-end:6px;z-index:9999;font:12px sans-serif}" +
   ".bar{display:flex;background:#fff;border:1px solid #bbb;border-radius:9px;padding:0 4px}" +
-  ".bar button{font:inherit;color:#222;background:none;border:0;min-width:24px;min-height:24px}" +
-  ".why{text-decoration:underline}[aria-pressed=true]{background:#dde8fb}"; // the "why" dialog brings its own rules
+  "button{font:inherit;background:none;border:0;min-width:24px;min-height:24px}" +
+  "button[aria-pressed=true]{background:#dde8fb;outline:2px solid #1d4ed8}"; // the "why" dialog brings its own rules
+
+/** The bar's height and its gap to the block's edge: the room it needs below the content. */
+export const ROOM = 32;
 
 let uiSheet: CSSStyleSheet | undefined;
 
@@ -18,9 +24,17 @@ function sheet(css: string): CSSStyleSheet {
   return made;
 }
 
-/** Adopt the page rule into document.adoptedStyleSheets, keeping the page's own sheets. */
+/** Adopt the page sheet into document.adoptedStyleSheets, keeping the page's own sheets. */
 export function adoptPageSheet(): void {
-  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet(PAGE_CSS)];
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, (page = sheet("[data-attune-block]{position:relative}"))];
+}
+
+/** For the block showing this decision: never shorter than `height` (what follows stays put), and room for
+ * the bar below its content (ROOM px of padding) if the page left less. */
+export function keep(block: Element, decision: string, height: string): void {
+  // the decision id is the server's: letters, digits and dashes
+  page.insertRule(`[data-attune-decision="${decision}"]{min-height:${height}` +
+    (parseFloat(getComputedStyle(block).paddingBlockEnd) < ROOM ? `;padding-block-end:${ROOM}px}` : "}"));
 }
 
 export function adoptUiSheet(root: ShadowRoot): void {

@@ -7,6 +7,7 @@ export const texts = {
   up: "Relevant",
   down: "Not relevant",
   stars: "{n} of 5 stars",
+  usual: "This is the usual content.", // after a rating down, in place of the rating control
 };
 
 /** Every override pushed so far, for the chunk's texts too: they win over the site's configured texts. */

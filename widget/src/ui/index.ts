@@ -6,6 +6,7 @@ import type { AttuneGlobal } from "../commands";
 import type { Host, Ui } from "../host";
 import { coreOf } from "./host";
 import { showBanner } from "./banner";
+import { build } from "./build";
 import { createCenter } from "./center";
 import { followPlatforms } from "./platforms";
 import { textsFor } from "./texts";
@@ -24,6 +25,7 @@ function createUi(given: Host): Ui {
   return {
     whyDialog: createWhy(host, () => texts(), open),
     center: open,
+    build,
     start() {
       const { banner, sources } = host.hints();
       if (sources.some((source) => source !== "attune")) followPlatforms(host);

@@ -1,11 +1,44 @@
-// The chunk's strings, in English. A site changes them per language in its config ([sites.privacy]
-// categories for the default language, texts.<lang> for any language, picked by <html lang>), and
-// attune.push(["texts", {...}]) overrides both. Keys are listed in widget/README.md.
+// The chunk's strings, in English; the "why" dialog's also in the catalogues (./catalogues.ts), picked by
+// <html lang>. A site changes them per language in its config ([sites.privacy] categories for the default
+// language, texts.<lang> for any language), and attune.push(["texts", {...}]) overrides both. Keys are
+// listed in widget/README.md.
 
 import type { PrivacySettings } from "@attune/sdk";
+import { catalogues } from "./catalogues";
 import type { Core as Host } from "./host";
 
 export const english = {
+  why: "Why am I seeing this?",
+  // a decision's reason code, said as a sentence; {rule} is the site's rule name
+  reason_model: "Visitors like you responded to this version most.",
+  reason_most: "This is the version most visitors respond to.",
+  reason_exploration: "We are trying this version to learn what visitors like you prefer.",
+  reason_split: "The site is comparing versions of this part of the page; this one was picked at random.",
+  reason_holdout: "You see the standard version: a small share of visitors always do, so the site can check that personalization really helps.",
+  reason_disabled: "Personalization is switched off for this part of the page, so you see the standard version.",
+  reason_only_option: "This is the only version that fits right now, so everyone in your situation sees it.",
+  reason_personalization_off: "You turned personalization off, so this choice uses nothing about you: it is what most visitors respond to.",
+  reason_rule: "The site shows this version when one of its rules applies: {rule}.",
+  // a factor: a pair of two, a field's template for any value, a value in words ("field=value" keys)
+  both: "{a} and {b}",
+  field: "{field} is {value}",
+  field_device: "your device is {value}",
+  field_referrer: "you came from {value}",
+  field_page: "you are on the page {value}",
+  field_language: "your language is {value}",
+  field_country: "your country is {value}",
+  interest: "you chose the interest {value}",
+  "device=mobile": "you are on a phone",
+  "device=tablet": "you are on a tablet",
+  "device=desktop": "you are on a computer",
+  "referrer=direct": "you came straight to this site",
+  "referrer=search": "you came from a search engine",
+  "referrer=social": "you came from social media",
+  "referrer=email": "you came from an email",
+  "referrer=internal": "you came from another page of this site",
+  "referrer=other": "you came from another website",
+  "returning=true": "you have visited before",
+  "returning=false": "this is your first visit",
   factors: "Based on:",
   off: "Turn off personalization",
   on: "Turn personalization back on",
@@ -64,9 +97,12 @@ type Key = keyof Texts;
 /** The page's language, from <html lang>. */
 export const pageLanguage = () => (document.documentElement.lang || "en").toLowerCase();
 
-/** English, then the site's category texts, then its texts for the page's language, then pushed overrides. */
+/** The shipped texts for the page's language: English, under the catalogue for its language if there is one. */
+export const builtIn = (): Record<string, string> => ({ ...english, ...catalogues[pageLanguage().split("-")[0]] });
+
+/** The shipped texts, then the site's category texts, then its texts for the page's language, then pushed overrides. */
 export function textsFor(host: Host, settings: PrivacySettings | null): Texts {
-  const merged: Record<string, string> = { ...english };
+  const merged = builtIn();
   const put = (more: Record<string, string> | undefined) => {
     for (const key in more) if (typeof more[key] === "string") merged[key] = more[key];
   };

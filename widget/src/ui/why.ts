@@ -1,12 +1,17 @@
 // "Why am I seeing this?": a modal dialog (top layer, so no block can clip it) in the block's shadow
-// root, with the decision's explanation, the switch for personalization and the way to the preference
-// center. Focus is trapped inside, Escape or Close shut it, and focus goes back to the "why" button.
+// root, with the decision's explanation in the page's language and direction, the switch for
+// personalization and the way to the preference center. Focus is trapped inside, Escape or Close shut
+// it, and focus goes back to the "why" button.
 
 import { h, label } from "../dom";
 import type { WhyView } from "../host";
+import { factorsSaid, reasonSaid } from "./explain";
 import type { Core as Host } from "./host";
 import { adoptDialogSheet, direction, modal } from "./kit";
-import type { Texts } from "./texts";
+import { english, type Texts } from "./texts";
+
+// the block shows its standard version whatever the visitor chooses: a switch here would contradict it
+const UNSWITCHABLE = ["disabled", "holdout"];
 
 export function createWhy(host: Host, texts: () => Texts, center: (opener: Element) => void) {
   return (root: ShadowRoot, opener: HTMLElement, view: () => WhyView) => {
@@ -42,18 +47,20 @@ export function createWhy(host: Host, texts: () => Texts, center: (opener: Eleme
       const t = texts();
       const gpc = explain.reason === "personalization_off" && host.state().gpc;
       dialog.setAttribute("dir", direction());
-      heading.textContent = opener.textContent;
-      summary.textContent = now.ratedDown ? t.hidden : gpc ? t.gpc : explain.summary;
+      // the button's own text if the site pushed one, else the page language's (the core button is English)
+      heading.textContent = opener.textContent === english.why ? t.why : opener.textContent;
+      summary.replaceChildren(...(now.ratedDown ? [t.hidden] : gpc ? [t.gpc] : reasonSaid(explain, t)));
       intro.textContent = t.factors;
-      const shown = now.ratedDown ? [] : explain.factors.map((factor) => factor.label);
+      const shown = now.ratedDown ? [] : factorsSaid(explain, t);
       intro.hidden = factors.hidden = !shown.length;
-      factors.replaceChildren(...shown.map((text) => h("li", null, text)));
+      factors.replaceChildren(...shown.map((said) => h("li", null, ...said)));
+      switcher.hidden = UNSWITCHABLE.indexOf(explain.reason) >= 0;
       label(switcher, host.personalized() ? t.off : t.on);
       label(settings, t.settings);
       label(close, t.close);
       if (open) {
         if (!dialog.open) dialog.showModal();
-        switcher.focus();
+        (switcher.hidden ? settings : switcher).focus();
       }
     }
     return render;
