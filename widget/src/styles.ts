@@ -30,11 +30,13 @@ export function adoptPageSheet(): void {
 }
 
 /** For the block showing this decision: never shorter than `height` (what follows stays put), and room for
- * the bar below its content (ROOM px of padding) if the page left less. */
+ * the bar below its content (ROOM px of padding) if the page left less and the block is below the viewport:
+ * growing one in view would move what the visitor reads (layout shift beats a covered corner). */
 export function keep(block: Element, decision: string, height: string): void {
   // the decision id is the server's: letters, digits and dashes
   page.insertRule(`[data-attune-decision="${decision}"]{min-height:${height}` +
-    (parseFloat(getComputedStyle(block).paddingBlockEnd) < ROOM ? `;padding-block-end:${ROOM}px}` : "}"));
+    (parseFloat(getComputedStyle(block).paddingBlockEnd) < ROOM && block.getBoundingClientRect().top > innerHeight
+      ? `;padding-block-end:${ROOM}px}` : "}"));
 }
 
 export function adoptUiSheet(root: ShadowRoot): void {
