@@ -69,7 +69,9 @@ class Runtime:
         self.event_rate_limit = EventRateLimit(per_visitor=settings.events_per_visitor,
                                                per_address=settings.events_per_address)
         self.rollup = RollupThread(self.event_log)  # keeps results pages fast however long the log grows
-        self.off_policy = BackgroundEvaluator(sites=self.sites, event_log=self.event_log)  # for the results page
+        self.off_policy = BackgroundEvaluator(  # for the results page
+            sites=self.sites, event_log=self.event_log, interval=settings.evaluate_minutes * 60,
+            enabled=settings.evaluate_minutes > 0)
         # deletes what is past each site's retention periods, in the writer thread
         self.retention = RetentionThread(sites=self.sites, writer=self.writer, event_log=self.event_log,
                                          forget_interests=self.interests.forget)

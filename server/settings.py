@@ -23,6 +23,7 @@ class Settings:
     events_per_visitor: float = 20.0  # events a second one visitor id may send (bursts of 10 s pass); 0: no limit
     events_per_address: float = 500.0  # events a second one client address may send; 0: no limit
     trusted_proxies: frozenset[str] = frozenset()  # peers whose X-Forwarded-For names the client
+    evaluate_minutes: float = 15.0  # off-policy estimates for the results page, every so often; 0: never
     privacy_per_minute: float = 30.0  # visitor-rights calls (consent, profile, export, erase…) a minute per address
 
     @classmethod
@@ -40,6 +41,7 @@ class Settings:
             events_per_visitor=_number(env, "ATTUNE_EVENTS_PER_VISITOR", defaults.events_per_visitor, float, 0, 1e6),
             events_per_address=_number(env, "ATTUNE_EVENTS_PER_ADDRESS", defaults.events_per_address, float, 0, 1e6),
             trusted_proxies=_trusted_proxies(env.get("ATTUNE_TRUSTED_PROXIES", "")),
+            evaluate_minutes=_number(env, "ATTUNE_EVALUATE_MINUTES", defaults.evaluate_minutes, float, 0, 10080),
             privacy_per_minute=_number(env, "ATTUNE_PRIVACY_PER_MINUTE", defaults.privacy_per_minute, float, 0, 1e6),
         )
 

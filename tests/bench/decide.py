@@ -81,7 +81,9 @@ def rows(result: dict) -> list[list[object]]:
 def run(opts: Options) -> dict:
     section("1. Decide latency and throughput (3 blocks, one worker)")
     bodies = decide_bodies(2000)
-    with attune(opts.work_dir, "decide", config=fresh_decisions_config(opts.work_dir)) as server:
+    # the background evaluation off: it is measured on its own (README), not folded into every decide row
+    with attune(opts.work_dir, "decide", config=fresh_decisions_config(opts.work_dir),
+                env={"ATTUNE_EVALUATE_MINUTES": "0"}) as server:
         attune_result = measure("attune", server.port, server.process.pid, "/v1/decide", bodies, opts)
         attune_result["health_after"] = server.health()  # pending decisions grow: no events arrive in this section
     echo = [msgspec.json.encode({"site": "pk_demo", "visitor": f"bench-visitor-{i:06d}",

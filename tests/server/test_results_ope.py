@@ -129,6 +129,14 @@ def test_before_the_first_run_the_page_says_it_is_being_computed(tmp_path):
         assert found["state"] == "computing" and found["policies"] == [] and found["computed_at"] is None
 
 
+def test_a_server_with_the_evaluation_turned_off_says_so_and_starts_no_replay(tmp_path):
+    with admin_app(tmp_path / "data", config=TEST_CONFIG, evaluate_minutes=0) as app:
+        _visit(app, 5)
+        assert not app.runtime.off_policy._thread.is_alive()
+        found = signed_in(app).get(API.format("hero")).json()["off_policy"]
+        assert found["state"] == "failed" and "ATTUNE_EVALUATE_MINUTES=0" in found["failure"], found
+
+
 def test_a_failed_evaluation_is_logged_and_the_page_still_renders(tmp_path, caplog):
     with admin_app(tmp_path / "data", config=TEST_CONFIG) as app:
         evaluator = app.runtime.off_policy
