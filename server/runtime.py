@@ -10,7 +10,7 @@ import numpy as np
 from server.config.loader import DEMO_CONFIG
 from server.config.schema import Config
 from server.config.store import ConfigStore, start_config
-from server.decide.service import DecideDeps
+from server.decide.service import DecideDeps, claim_first_page
 from server.decide.sticky import MemoryStickyStore
 from server.evaluate.background import BackgroundEvaluator
 from server.events.rate_limit import EventRateLimit
@@ -76,7 +76,8 @@ class Runtime:
         self.retention = RetentionThread(sites=self.sites, writer=self.writer, event_log=self.event_log,
                                          forget_interests=self.interests.forget)
         self.events_deps = EventsDeps(sites=self.sites, writer=self.writer, visitor_key=self.visitor_key,
-                                      rate_limit=self.event_rate_limit, trusted_proxies=settings.trusted_proxies)
+                                      rate_limit=self.event_rate_limit, trusted_proxies=settings.trusted_proxies,
+                                      claim_first_page=lambda **claim: claim_first_page(self.decide_deps, **claim))
         self.health_deps = HealthDeps(learner=self.learner, writer=self.writer, event_rate_limit=self.event_rate_limit)
         self.decide_deps = DecideDeps(
             sites=self.sites, log_decision=self.writer.log_decision, suppression=self.suppression,

@@ -16,7 +16,7 @@ from server.config.schema import Block, Rule, Site
 from server.decide import explain
 from server.decide.rules import apply_rules
 from server.decide.schemas import ContextValue, Decision, DecideRequest, DecideResponse, Explain, PrivacyHints
-from server.decide.sticky import MemoryStickyStore, Shown, StickyStore, sticky_ms
+from server.decide.sticky import FirstPages, MemoryStickyStore, Shown, StickyStore, Unclaimed, sticky_ms
 from server.feedback.suppression import SuppressionStore
 from server.sites import SiteRegistry
 from server.storage.rows import DecisionRow, new_decision_id
@@ -43,6 +43,7 @@ class DecideDeps:
     interests: Callable[[str, str], tuple[str, ...]] = _no_interests  # (site, visitor hash) -> chosen, in memory
     sticky: StickyStore = field(default_factory=MemoryStickyStore)  # what each known visitor was shown lately
     clock_ms: Callable[[], int] = wall_clock_ms  # injectable: a test moves time past a session
+    first_pages: FirstPages = field(default_factory=FirstPages)  # anonymous decisions a new visitor may claim
 
 
 def visitor_hash(key: bytes, site: str, visitor: str) -> str:
@@ -127,7 +128,28 @@ def _decide_block(
     if stays_ms:
         deps.sticky.remember(site=site.key, visitor=hashed, block=block.id,
                              shown=Shown(decision, block, holdout, interests, now + stays_ms))
+    elif hashed is None and personalized and sticky_ms(block):
+        deps.first_pages.note(Unclaimed(site.key, decision, block, holdout, now), decision_id=decision.decision_id)
     return decision
+
+
+def claim_first_page(deps: DecideDeps, *, site: str, visitor: str, decision_ids: list[str]) -> int:
+    """A visitor's impressions of decisions made before they had an id: those decisions become their sticky
+    ones (where nothing is sticky yet), as if decided for them. How many were claimed."""
+    now, claimed = deps.clock_ms(), 0
+    hashed = visitor_hash(deps.visitor_key, site, visitor)
+    for decision_id in decision_ids:
+        found = deps.first_pages.claim(decision_id, site=site, now=now)
+        if found is None or found.holdout or deps.sticky.recall(site=site, visitor=hashed, block=found.block.id,
+                                                                now=now) is not None:
+            continue  # a holdout side was drawn for the anonymous page: the visitor's own is drawn by their hash
+        if in_holdout(hashed, deps.sites.site(site).holdout_share, deps.rng):
+            continue  # the visitor's own side is the holdout: their next page shows its fallback, as it should
+        interests = deps.interests(site, hashed)
+        deps.sticky.remember(site=site, visitor=hashed, block=found.block.id, shown=Shown(
+            found.decision, found.block, False, interests, found.decided_at + sticky_ms(found.block)))
+        claimed += 1
+    return claimed
 
 
 def _still_fits(shown: Shown, *, block: Block, holdout: bool, interests: tuple[str, ...], candidates: list[str],

@@ -104,3 +104,51 @@ class MemoryStickyStore:
         """Forget what this visitor was shown (erasure); how many blocks were sticky."""
         with self._lock:
             return len(self._by_visitor.pop((site, visitor), {}))
+
+
+ADOPT_WITHIN_MS = 10 * MINUTE_MS  # a first page's decision is claimed by its first impression, within minutes
+MAX_UNCLAIMED = 20_000  # anonymous decisions remembered for that; the oldest go first
+
+
+@dataclass(slots=True, frozen=True)
+class Unclaimed:
+    """A decision made before the visitor had an id (a new visitor's first page), until an impression claims it."""
+
+    site: str
+    decision: Decision
+    block: Block
+    holdout: bool
+    decided_at: int
+
+
+class FirstPages:
+    """Anonymous decisions of sticky blocks, so that the visitor whose first impression names one keeps it.
+
+    A new visitor's first page is decided before their id exists (a GPC header may still come back in the
+    answer); the widget makes the id after the answer and sends the page's impressions with it.
+
+    >>> pages = FirstPages(max_unclaimed=1)
+    >>> pages.note(Unclaimed("pk", "d1", None, False, 0), decision_id="id1")
+    >>> pages.claim("id1", site="pk", now=1).decision, pages.claim("id1", site="pk", now=1)
+    ('d1', None)
+    """
+
+    def __init__(self, *, max_unclaimed: int = MAX_UNCLAIMED) -> None:
+        self.max_unclaimed = max_unclaimed
+        self._by_id: OrderedDict[str, Unclaimed] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def note(self, unclaimed: Unclaimed, *, decision_id: str) -> None:
+        with self._lock:
+            self._by_id[decision_id] = unclaimed
+            while len(self._by_id) > self.max_unclaimed:
+                self._by_id.popitem(last=False)
+
+    def claim(self, decision_id: str, *, site: str, now: int) -> Unclaimed | None:
+        """The decision, once: only for its own site and within ADOPT_WITHIN_MS of being made."""
+        with self._lock:
+            found = self._by_id.get(decision_id)
+            if found is None or found.site != site:
+                return None
+            del self._by_id[decision_id]
+        return found if now - found.decided_at <= ADOPT_WITHIN_MS else None

@@ -34,4 +34,8 @@ class EventsController(Controller):
         if wait:
             raise TooManyRequestsException(f"too many events from this visitor or address: retry in {wait} s",
                                            headers={"retry-after": str(wait)})
-        return await store_events(request=data, writer=events_deps.writer, visitor_key=events_deps.visitor_key)
+        accepted = await store_events(request=data, writer=events_deps.writer, visitor_key=events_deps.visitor_key)
+        seen = [e.decision_id for e in data.events if e.type == "impression" and e.decision_id]
+        if data.visitor and seen:
+            events_deps.claim_first_page(site=data.site, visitor=data.visitor, decision_ids=seen)
+        return accepted

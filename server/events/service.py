@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from server.decide.service import visitor_hash
@@ -24,6 +25,8 @@ class EventsDeps:
     visitor_key: bytes
     rate_limit: EventRateLimit
     trusted_proxies: frozenset[str]
+    # a new visitor's impressions claim their first page's decisions as sticky (server/decide/sticky.py)
+    claim_first_page: Callable[..., int] = lambda **_: 0
 
 
 class InvalidEvent(ValueError):
