@@ -12,7 +12,8 @@ HOSTILE = ["nan", "inf", "-1", "1e400", "abc", "", "0x10"]
 
 
 @pytest.mark.parametrize("name", ["ATTUNE_MAX_PENDING_PER_SITE", "ATTUNE_EVENTS_PER_VISITOR",
-                                  "ATTUNE_EVENTS_PER_ADDRESS", "ATTUNE_SNAPSHOT_SECONDS", "ATTUNE_PORT"])
+                                  "ATTUNE_EVENTS_PER_ADDRESS", "ATTUNE_SNAPSHOT_SECONDS", "ATTUNE_PORT",
+                                  "ATTUNE_PRIVACY_PER_MINUTE", "ATTUNE_EVALUATE_MINUTES"])
 @pytest.mark.parametrize("text", HOSTILE)
 def test_a_number_that_is_not_one_or_out_of_range_is_refused_naming_the_variable(name, text):
     with pytest.raises(StartupError, match=f"^{name}="):
