@@ -77,11 +77,12 @@ def stranger_site():
 
 @pytest.fixture(scope="session")
 def attune(tmp_path_factory, site, widget_bundle):
-    """`attune serve` on attune-e2e.toml, allowing exactly the static site's origin; one per session."""
+    """`attune serve` on attune-e2e.toml, allowing exactly the static site's origin; one per session. The
+    per-address limit on privacy calls is off: every browser here is one address (it is tested in-process)."""
     directory = tmp_path_factory.mktemp("e2e")
     config = directory / "attune-e2e.toml"
     config.write_text(render_config(site.origin))
-    running = AttuneServer(directory / "data", config=config).start()
+    running = AttuneServer(directory / "data", config=config, env={"ATTUNE_PRIVACY_PER_MINUTE": "0"}).start()
     yield running
     running.stop()
 

@@ -4,13 +4,10 @@ and a withdrawal in the preference center are stored as receipts, and a withdraw
 from __future__ import annotations
 
 import httpx
-import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.config import render_config
 from tests.e2e.site import html_page, snippet
 from tests.e2e.visit import wait_for
-from tests.support.server import AttuneServer
 
 HERO = """<section data-attune-block="hero">
   <h1 data-attune-field="title">From the page: welcome</h1>
@@ -25,17 +22,6 @@ DEVICE = """async () => ({
   indexedDB: (await indexedDB.databases()).map((db) => db.name),
 })"""
 NOTHING = {"local": [], "session": [], "indexedDB": []}
-
-
-@pytest.fixture(scope="module")
-def attune(tmp_path_factory, site, widget_bundle):
-    """`attune serve` for this module, without the per-address limit on privacy calls (every test is one address)."""
-    directory = tmp_path_factory.mktemp("privacy")
-    config = directory / "attune-e2e.toml"
-    config.write_text(render_config(site.origin))
-    running = AttuneServer(directory / "data", config=config, env={"ATTUNE_PRIVACY_PER_MINUTE": "0"}).start()
-    yield running
-    running.stop()
 
 
 def consents(attune, visitor: str) -> list[dict]:

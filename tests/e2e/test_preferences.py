@@ -8,30 +8,16 @@ import json
 from pathlib import Path
 
 import httpx
-import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.config import render_config
 from tests.e2e.site import html_page, snippet
 from tests.e2e.test_accessibility import axe
 from tests.e2e.visit import wait_for
-from tests.support.server import AttuneServer
 
 HERO = """<section data-attune-block="hero">
   <h1 data-attune-field="title">From the page: welcome</h1>
 </section>
 <p><button type="button" data-attune-preferences>Privacy choices</button></p>"""
-
-
-@pytest.fixture(scope="module")
-def attune(tmp_path_factory, site, widget_bundle):
-    """`attune serve` for this module, without the per-address limit on privacy calls (every test is one address)."""
-    directory = tmp_path_factory.mktemp("preferences")
-    config = directory / "attune-e2e.toml"
-    config.write_text(render_config(site.origin))
-    running = AttuneServer(directory / "data", config=config, env={"ATTUNE_PRIVACY_PER_MINUTE": "0"}).start()
-    yield running
-    running.stop()
 
 
 def page(site, attune, name: str, *, lang: str = "en", rtl: bool = False, script: str = "") -> str:
