@@ -19,10 +19,12 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from tests.bench import admin, decide, ingest, learner, learning, ope, pending, policies
+from tests.bench import feedback
 from tests.bench.common import Options
 
 SECTIONS = {"decide": decide, "ingest": ingest, "learner": learner, "policies": policies, "admin": admin, "ope": ope,
             "learning": learning, "pending": pending}
+SECTIONS["feedback"] = feedback  # feedback intelligence (issue 13)
 OUT = Path(__file__).with_name("out") / "results.json"
 
 
