@@ -38,16 +38,19 @@ async def request_gate(request: Request) -> None:
     await json_body_gate(request)
 
 
-def create_app(runtime: Runtime) -> Litestar:
+def create_app(runtime: Runtime, lifespans: list = ()) -> Litestar:
+    """`lifespans`: what runs beside the runtime (scaled mode's learner side, server/scaled/learner.py)."""
     from server.admin.routes import admin_parts
     from server.bundle.controllers import BundleController
     from server.decide.controllers import DecideController
     from server.errors import EXCEPTION_HANDLERS, MAX_BODY_BYTES
     from server.events.controllers import EventsController
     from server.health import healthz
+    from server.metrics import metrics_route
     from server.origins import SiteCorsMiddleware
     from server.privacy.controllers import ConsentController, VisitorController, site_privacy
     from server.privacy.transparency import TransparencyController
+    from server.surveys.controllers import SurveysController
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -69,7 +72,7 @@ def create_app(runtime: Runtime) -> Litestar:
             DecideController, EventsController, BundleController, healthz, home,
             ConsentController, VisitorController, site_privacy,
             create_static_files_router(path="/demo", directories=[DEMO_DIR], html_mode=True, include_in_schema=False),
-            TransparencyController,
+            TransparencyController, SurveysController, metrics_route(runtime.settings.metrics_token),
             *admin.route_handlers,
         ],
         dependencies={
@@ -78,11 +81,12 @@ def create_app(runtime: Runtime) -> Litestar:
             "health_deps": Provide(lambda: runtime.health_deps, sync_to_thread=False),
             "privacy_deps": Provide(lambda: runtime.privacy_deps, sync_to_thread=False),
             "site_registry": Provide(lambda: runtime.sites, sync_to_thread=False),
+            "surveys_deps": Provide(lambda: runtime.surveys_deps, sync_to_thread=False),
         },
         middleware=[DefineMiddleware(SiteCorsMiddleware, allowed=lambda: runtime.sites.any_origin)],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=request_gate,
-        lifespan=[lifespan, admin.lifespan],
+        lifespan=[lifespan, admin.lifespan, *lifespans],
         template_config=admin.template_config,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(title="Attune", version="1", path="/schema"),
@@ -90,9 +94,9 @@ def create_app(runtime: Runtime) -> Litestar:
     )
 
 
-def serving_app(runtime: Runtime) -> ASGIApp:
+def serving_app(runtime: Runtime, lifespans: list = ()) -> ASGIApp:
     """What `attune serve` runs: the Litestar app behind the decide hot path (see server/decide/fast_path.py)."""
     from server.decide.fast_path import DecideFastPath
     from server.errors import MAX_BODY_BYTES
 
-    return DecideFastPath(create_app(runtime), deps=lambda: runtime.decide_deps, max_body=MAX_BODY_BYTES)
+    return DecideFastPath(create_app(runtime, lifespans), deps=lambda: runtime.decide_deps, max_body=MAX_BODY_BYTES)

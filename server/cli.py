@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import logging
 import os
 import sys
 
@@ -18,7 +17,7 @@ from server.client_address import proxy_address
 from server.config.loader import ConfigError, load_config
 from server.evaluate.command import add_command as evaluate_command
 from server.evaluate.command import run as evaluate_run
-from server.settings import Settings
+from server.settings import Settings, check_scaled
 from server.startup import StartupError, report
 
 
@@ -33,6 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--trusted-proxy", type=proxy_address, action="append", metavar="IP",
                        help="a proxy whose X-Forwarded-For names the client; repeat for each "
                             "(env ATTUNE_TRUSTED_PROXIES, comma-separated; default: none)")
+    serve.add_argument("--redis", metavar="URL", help="scaled mode: redis://HOST:PORT/DB shared by edges and the "
+                                                      "learner (env ATTUNE_REDIS_URL; default: embedded, one process)")
+    serve.add_argument("--role", choices=("edge", "learner"), help="scaled mode: what this process is (env ATTUNE_ROLE)")
+    serve.add_argument("--log-json", action="store_true", default=None,
+                       help="write every log line as one JSON object (env ATTUNE_LOG_JSON=1)")
     check = commands.add_parser("check-config", help="validate a configuration file and exit")
     check.add_argument("config", type=Path)
     admin_commands(commands)
@@ -56,10 +60,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "evaluate":
         return evaluate_run(args, settings)
     overrides = {k: v for k, v in {"host": args.host, "port": args.port, "data_dir": args.data_dir,
-                                   "config_path": args.config,
-                                   "trusted_proxies": args.trusted_proxy and frozenset(args.trusted_proxy)}.items()
+                                   "config_path": args.config, "redis_url": args.redis, "role": args.role,
+                                   "trusted_proxies": args.trusted_proxy and frozenset(args.trusted_proxy),
+                                   "log_json": args.log_json}.items()
                  if v is not None}
     settings = dataclasses.replace(settings, **overrides)
+    check_scaled(settings)
     config = _load_or_explain(settings.config_path)
     if config is None:
         return 2
@@ -81,15 +87,29 @@ def serve(settings: Settings, config) -> int:
     import uvicorn
 
     from server.app import serving_app
+    from server.log_format import configure_logging
+    from server.metrics import process_exited
     from server.runtime import Runtime
     from server.startup import AnnounceWhenServing
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    runtime = Runtime(settings, config)  # a StartupError says what keeps it from serving (see main)
-    app = AnnounceWhenServing(serving_app(runtime), announcement=(
-        f"attune: serving on http://{settings.host}:{settings.port}/ (demo at /demo/, API schema at /schema)"))
+    configure_logging(json_lines=settings.log_json)
+    if settings.role == "edge":  # scaled mode (server/scaled): no DuckDB here, the stream instead
+        from server.scaled.edge_app import serving_edge_app
+        app, role = serving_edge_app(settings, config), " as an edge"
+    else:
+        runtime = Runtime(settings, config)  # a StartupError says what keeps it from serving (see main)
+        lifespans = []
+        if settings.role == "learner":
+            from server.scaled.learner import scaled_learner
+            lifespans.append(scaled_learner(runtime, settings.redis_url))
+        app, role = serving_app(runtime, lifespans=lifespans), " as the learner" if lifespans else ""
+    app = AnnounceWhenServing(app, announcement=(
+        f"attune: serving{role} on http://{settings.host}:{settings.port}/ (demo at /demo/, API schema at /schema)"))
     # client addresses come from server.client_address, which trusts X-Forwarded-For only from --trusted-proxy
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False, proxy_headers=False)
+    uvicorn_logging = {"log_config": None} if settings.log_json else {}  # None: its lines reach our JSON handler
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False, proxy_headers=False,
+                **uvicorn_logging)
+    process_exited()
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from litestar import get
@@ -18,6 +19,7 @@ class HealthDeps:
     learner: LearnerRuntime
     writer: GroupCommitWriter
     event_rate_limit: EventRateLimit
+    status: Callable[[], str] = lambda: "ok"  # scaled mode: "degraded" while Redis is unreachable
 
 
 class Health(Struct, kw_only=True):
@@ -39,7 +41,7 @@ class Health(Struct, kw_only=True):
 def healthz(health_deps: NamedDependency[HealthDeps]) -> Health:
     learner = health_deps.learner.learner
     join = learner.join
-    return Health(status="ok", learned=learner.learned, pending=len(join), unseen=join.unseen(),
+    return Health(status=health_deps.status(), learned=learner.learned, pending=len(join), unseen=join.unseen(),
                   dropped_unseen=join.dropped_unseen, unmatched_events=join.unmatched_events,
                   foreign_events=join.foreign_events, refused_events=health_deps.event_rate_limit.refused,
                   unstorable_rows=health_deps.writer.refused_rows,

@@ -25,6 +25,11 @@ class Settings:
     trusted_proxies: frozenset[str] = frozenset()  # peers whose X-Forwarded-For names the client
     evaluate_minutes: float = 15.0  # off-policy estimates for the results page, every so often; 0: never
     privacy_per_minute: float = 30.0  # visitor-rights calls (consent, profile, export, erase…) a minute per address
+    redis_url: str | None = None  # scaled mode (server/scaled): None runs everything in one process
+    role: str | None = None  # scaled mode: "edge" or "learner"
+    spool_mb: float = 64.0  # an edge's decisions kept on disk while Redis is unreachable, at most
+    metrics_token: str | None = None  # when set, GET /metrics wants `Authorization: Bearer <it>`
+    log_json: bool = False  # every log line one JSON object (for a log collector)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -43,6 +48,11 @@ class Settings:
             trusted_proxies=_trusted_proxies(env.get("ATTUNE_TRUSTED_PROXIES", "")),
             evaluate_minutes=_number(env, "ATTUNE_EVALUATE_MINUTES", defaults.evaluate_minutes, float, 0, 10080),
             privacy_per_minute=_number(env, "ATTUNE_PRIVACY_PER_MINUTE", defaults.privacy_per_minute, float, 0, 1e6),
+            redis_url=env.get("ATTUNE_REDIS_URL") or None,
+            role=env.get("ATTUNE_ROLE") or None,
+            spool_mb=_number(env, "ATTUNE_SPOOL_MB", defaults.spool_mb, float, 1, 1e6),
+            metrics_token=env.get("ATTUNE_METRICS_TOKEN") or None,
+            log_json=_switch(env, "ATTUNE_LOG_JSON"),
         )
 
 
@@ -60,6 +70,29 @@ def _number(env: dict[str, str], name: str, default: float, kind: type, low: flo
     if not (math.isfinite(value) and low <= value <= high):
         raise StartupError(f"{name}={text!r} is out of range; give a number from {low:g} to {high:g} or unset it")
     return value
+
+
+def check_scaled(settings: Settings) -> None:
+    """A role without Redis, or Redis without a known role, is a mistake to name, not to guess at."""
+    if settings.redis_url is None and settings.role is not None:
+        raise StartupError(f"role {settings.role!r} needs --redis (or ATTUNE_REDIS_URL); without it Attune runs "
+                           "as one process")
+    if settings.redis_url is not None:
+        if settings.role not in ("edge", "learner"):
+            raise StartupError(f"role {settings.role!r} is not one: give --role edge or --role learner "
+                               "(or ATTUNE_ROLE) with --redis")
+        if not settings.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise StartupError(f"--redis {settings.redis_url!r}: give a URL such as redis://127.0.0.1:6379/0")
+
+
+def _switch(env: dict[str, str], name: str) -> bool:
+    """An on/off setting: 1/true/yes/on or 0/false/no/off (or unset), else a StartupError naming it."""
+    text = env.get(name, "").strip().lower()
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    if text in ("1", "true", "yes", "on"):
+        return True
+    raise StartupError(f"{name}={env[name]!r} is not on or off; give 1 or 0 or unset it")
 
 
 def _trusted_proxies(text: str) -> frozenset[str]:

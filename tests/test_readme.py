@@ -25,10 +25,17 @@ def test_quick_start_is_two_commands_and_ci_runs_the_second():
 
 
 def test_the_documented_configuration_example_is_valid():
-    (example,) = _blocks("toml")
+    example, *_ = _blocks("toml")
     config = parse_config(tomllib.loads(example), source="README")
     hero = config.sites[0].blocks[0]
     assert hero.rules[0].force == "classic" and "<b>tonight</b>" in hero.variants[1].content["html"]
+
+
+def test_each_documented_configuration_fragment_loads_in_the_example():
+    example, *fragments = _blocks("toml")
+    assert fragments, "the surveys and counters fragments are gone from README"
+    for fragment in fragments:  # each extends the example's last site (and its last block)
+        parse_config(tomllib.loads(example + "\n" + fragment), source="README")
 
 
 def test_readme_shows_the_current_widget_build_and_its_integrity_hash():

@@ -30,14 +30,19 @@ from server.admin.accounts.service import Accounts
 from server.admin.editing.api import EditingApi
 from server.admin.editing.pages_blocks import BlockPages
 from server.admin.editing.pages_config import ConfigPages
+from server.admin.editing.pages_surveys import SurveyPages
 from server.admin.editing.service import Editing
+from server.admin.editing.surveys_api import SurveysApi
 from server.admin.filters import register as register_filters
 from server.admin.reporting.api import ReportingApi
 from server.admin.reporting.api_privacy import PrivacyApi
+from server.admin.reporting.api_surveys import SurveyReportsApi
 from server.admin.reporting.pages_privacy import PrivacyPages
 from server.admin.reporting.pages_reports import ReportPages
+from server.admin.reporting.pages_surveys import SurveyReportPages
 from server.admin.reporting.privacy import PrivacyReports
 from server.admin.reporting.service import Reporting
+from server.admin.reporting.surveys_service import SurveyReports
 from server.client_address import client_address
 from server.storage.keys import load_or_create_key
 
@@ -69,6 +74,7 @@ def admin_parts(runtime: Runtime) -> AdminParts:
     editing = Editing(store=runtime.config_store)
     reporting = Reporting(db=runtime.admin_db, sites=runtime.sites, evaluations=runtime.off_policy)
     privacy_reports = PrivacyReports(db=runtime.admin_db, sites=runtime.sites)
+    survey_reports = SurveyReports(db=runtime.admin_db, sites=runtime.sites)  # feedback themes: in memory, from the log
     proxies = runtime.settings.trusted_proxies
 
     def address(request: Request) -> str:
@@ -80,12 +86,14 @@ def admin_parts(runtime: Runtime) -> AdminParts:
     router = Router(
         path="/admin",
         route_handlers=[AuthPages, BlockPages, ConfigPages, ReportPages, PrivacyPages, UserPages,
-                        AccountsApi, EditingApi, ReportingApi, PrivacyApi],
+                        AccountsApi, EditingApi, ReportingApi, PrivacyApi, SurveyPages, SurveysApi,
+                        SurveyReportPages, SurveyReportsApi],
         dependencies={
             "accounts": Provide(lambda: accounts, sync_to_thread=False),
             "editing": Provide(lambda: editing, sync_to_thread=False),
             "reporting": Provide(lambda: reporting, sync_to_thread=False),
             "privacy_reports": Provide(lambda: privacy_reports, sync_to_thread=False),
+            "survey_reports": Provide(lambda: survey_reports, sync_to_thread=False),
             "config": Provide(lambda: runtime.sites.config, sync_to_thread=False),  # the live one, for the menu
             "address": Provide(address, sync_to_thread=False),
         },

@@ -10,6 +10,7 @@ import msgspec
 import nh3
 
 from server.config.schema import Block, Config, Site
+from server.config.surveys_schema import check_surveys
 
 DEMO_CONFIG = Path(__file__).with_name("demo.toml")
 _PATH_IN_ERROR = re.compile(r" - at `\$(?P<path>[^`]*)`$")
@@ -56,6 +57,7 @@ def _check_site(site: Site, where: str) -> None:
             raise ConfigError(f"{where}.allowed_origins: {origin!r} is not an origin like 'https://shop.example'")
     for j, block in enumerate(site.blocks):
         _check_block(block, f"{where}.blocks[{j}]")
+    check_surveys(site.surveys, where)
 
 
 def _check_block(block: Block, where: str) -> None:

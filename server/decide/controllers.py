@@ -28,4 +28,7 @@ class DecideController(Controller):
     ) -> DecideResponse:
         site = decide_deps.sites.site(data.site)
         check_origin(request, site)
-        return decide(request=data, deps=decide_deps, gpc=request.headers.get("sec-gpc") == "1")
+        response = decide(request=data, deps=decide_deps, gpc=request.headers.get("sec-gpc") == "1")
+        if decide_deps.logged is not None:
+            await decide_deps.logged()  # scaled mode: see server/scaled/decision_stream.py
+        return response

@@ -8,8 +8,9 @@ from collections.abc import Mapping
 import msgspec
 
 from online_learning.features import BIAS, describe_feature, feature_fields
-from server.config.schema import Rule
-from server.decide.rules import describe_condition
+from server.config.schema import Comparison, ConditionValue, Rule
+from server.counters.context import condition_in_words, in_words
+from server.decide.rules import describe_conditions
 from server.decide.schemas import Explain, Factor, FactorField
 
 MAX_FACTORS = 3
@@ -46,7 +47,16 @@ def for_fallback(reason: str, policy: str) -> Explain:
 
 def for_rule(rule: Rule, policy: str) -> Explain:
     return Explain(reason="rule", rule=rule.name, policy=policy,
-                   summary=SUMMARIES["rule"].format(condition=describe_condition(rule), rule=rule.name))
+                   summary=SUMMARIES["rule"].format(condition=describe_conditions(rule.when, say=_counter_condition),
+                                                    rule=rule.name))
+
+
+def _counter_condition(key: str, expected: ConditionValue) -> str | None:
+    """A comparison on a counter as the visitor's own count: "you visited pricing at least 2 times"."""
+    if not isinstance(expected, Comparison) or expected.in_ is not None:
+        return None
+    bounds = {name: getattr(expected, name) for name in ("gte", "gt", "lte", "lt")}
+    return condition_in_words(key, {name: bound for name, bound in bounds.items() if bound is not None})
 
 
 def for_choice(
@@ -103,6 +113,16 @@ def in_site_words(why: Explain, labels: Mapping[str, str]) -> Explain:
         return why
     factors = [_factor(f.feature, f.weight, labels) for f in why.factors]
     return msgspec.structs.replace(why, factors=factors, summary=model_summary(factors, labels))
+
+
+def in_visitor_words(why: Explain, site_labels: Mapping[str, str]) -> Explain:
+    """`in_site_words`, with a counter's bucket said as a count ("you visited pricing 2 times") unless the site
+    has its own words for it."""
+    if not why.factors:
+        return why
+    counted = {f"{f.field}={f.value}": said for factor in why.factors for f in factor.fields
+               if (said := in_words(f.field, f.value)) is not None}
+    return in_site_words(why, {**counted, **site_labels} if counted else site_labels)
 
 
 def with_signal(why: Explain, signal: str | None) -> Explain:

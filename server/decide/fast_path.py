@@ -12,6 +12,7 @@ come from one place.
 from __future__ import annotations
 
 from collections.abc import Callable
+from time import perf_counter
 
 import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,6 +20,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from server.body import media_type_problem, shape_problem
 from server.decide.schemas import DecideRequest
 from server.decide.service import DecideDeps, decide
+from server.metrics import observe_decide
 from server.origins import OriginVerdict, origin_verdict
 from server.sites import UnknownBlock, UnknownSite
 
@@ -39,17 +41,23 @@ class DecideFastPath:
             await self.app(scope, receive, send)
             return
         messages, complete = await _read_body(receive, self.max_body)
+        started = perf_counter()
         answer = self._answer(scope, b"".join(m.get("body", b"") for m in messages)) if complete else None
         if answer is None:
             await self.app(scope, _replay(messages, receive), send)
             return
-        payload, headers = answer
+        payload, headers, site, decisions = answer
+        if (logged := self.deps().logged) is not None:
+            await logged()  # scaled mode: the decisions are in the stream (or spool) before anyone can name them
+        elapsed = perf_counter() - started
         await send({"type": "http.response.start", "status": 200,
                     "headers": [_JSON, (b"content-length", str(len(payload)).encode()), *headers]})
         await send({"type": "http.response.body", "body": payload})
+        observe_decide(site, decisions, elapsed)  # after the answer is on its way: it never waits for this
 
-    def _answer(self, scope: Scope, body: bytes) -> tuple[bytes, list[tuple[bytes, bytes]]] | None:
-        """The response and its CORS headers, or None when the full path must answer."""
+    def _answer(self, scope: Scope, body: bytes) -> tuple[bytes, list[tuple[bytes, bytes]], str, list] | None:
+        """The response, its CORS headers, the site and its decisions (for the metrics), or None when the full
+        path must answer."""
         content_type = _header(scope, b"content-type")  # text/plain too: the route's opt BROWSER_TEXT
         if content_type not in _USUAL_TYPES and media_type_problem(
                 content_type and content_type.decode("latin-1"), text_too=True):
@@ -72,7 +80,8 @@ class DecideFastPath:
         allowed = verdict is OriginVerdict.ALLOWED
         headers = [(b"access-control-allow-origin", origin), (b"vary", b"Origin")] if allowed else []
         try:
-            return _encode(decide(request=request, deps=deps, gpc=_header(scope, b"sec-gpc") == b"1")), headers
+            response = decide(request=request, deps=deps, gpc=_header(scope, b"sec-gpc") == b"1")
+            return _encode(response), headers, site.key, response.decisions
         except (UnknownSite, UnknownBlock):
             return None  # nothing was logged: decide resolves every block before deciding any
 

@@ -1,24 +1,51 @@
-"""Site rules: conditions on context and traits that force or restrict a block's variants."""
+"""Site rules: conditions on context, traits and counters that force or restrict a block's variants."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from server.config.schema import Rule
+from server.config.schema import Comparison, ConditionValue, Rule
+
+_WORDS = {"gte": "at least", "gt": "more than", "lte": "at most", "lt": "less than"}
 
 
-def matches(rule: Rule, facts: Mapping[str, object]) -> bool:
-    """Every condition holds; a list means any of its values."""
-    for key, expected in rule.when.items():
+def conditions_hold(when: Mapping[str, ConditionValue], facts: Mapping[str, object]) -> bool:
+    """Every condition holds: a value is equal, a list means any of its values, a comparison holds in full.
+
+    >>> conditions_hold({"pricing_views": Comparison(gte=2), "device": ["mobile", "tablet"]},
+    ...                 {"pricing_views": 2, "device": "mobile"})
+    True
+    >>> conditions_hold({"pricing_views": Comparison(gte=2)}, {"pricing_views": True})  # a bool is not a number
+    False
+    """
+    for key, expected in when.items():
         actual = facts.get(key)
-        options = expected if isinstance(expected, list) else [expected]
-        if not any(_same(actual, option) for option in options):
+        if isinstance(expected, Comparison):
+            if not _compares(actual, expected):
+                return False
+        elif not any(_same(actual, option) for option in (expected if isinstance(expected, list) else [expected])):
             return False
     return True
 
 
+def matches(rule: Rule, facts: Mapping[str, object]) -> bool:
+    return conditions_hold(rule.when, facts)
+
+
 def _same(actual: object, expected: object) -> bool:
     return actual == expected and isinstance(actual, bool) == isinstance(expected, bool)  # true is not 1
+
+
+def _compares(actual: object, comparison: Comparison) -> bool:
+    if comparison.in_ is not None and not any(_same(actual, option) for option in comparison.in_):
+        return False
+    bounds = [(name, getattr(comparison, name)) for name in _WORDS if getattr(comparison, name) is not None]
+    if not bounds:
+        return True
+    if isinstance(actual, bool) or not isinstance(actual, int | float):  # a missing fact or a text never compares
+        return False
+    checks = {"gte": actual.__ge__, "gt": actual.__gt__, "lte": actual.__le__, "lt": actual.__lt__}
+    return all(checks[name](bound) is True for name, bound in bounds)
 
 
 def apply_rules(rules: list[Rule], facts: Mapping[str, object], candidates: list[str]) -> tuple[list[str], Rule | None]:
@@ -41,8 +68,28 @@ def apply_rules(rules: list[Rule], facts: Mapping[str, object], candidates: list
 
 
 def describe_condition(rule: Rule) -> str:
-    parts = []
-    for key, expected in rule.when.items():
-        shown = " or ".join(str(v) for v in expected) if isinstance(expected, list) else str(expected)
-        parts.append(f"{key.replace('_', ' ')} is {shown}")
-    return " and ".join(parts)
+    return describe_conditions(rule.when)
+
+
+def describe_conditions(when: Mapping[str, ConditionValue],
+                        say: Callable[[str, ConditionValue], str | None] | None = None) -> str:
+    """The conditions in words: "pricing views is at least 2 and device is mobile or tablet"; `say` may word
+    a condition its own way (None: the usual words)."""
+    return " and ".join((say and say(key, expected)) or f"{key.replace('_', ' ')} is {_shown(expected)}"
+                        for key, expected in when.items())
+
+
+def _shown(expected: ConditionValue) -> str:
+    if isinstance(expected, Comparison):
+        parts = [f"{words} {_value(getattr(expected, name))}" for name, words in _WORDS.items()
+                 if getattr(expected, name) is not None]
+        if expected.in_ is not None:
+            parts.insert(0, " or ".join(_value(v) for v in expected.in_))
+        return " and ".join(parts)
+    return " or ".join(_value(v) for v in expected) if isinstance(expected, list) else _value(expected)
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

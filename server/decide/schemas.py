@@ -67,6 +67,7 @@ class PrivacyHints(Struct, kw_only=True):
     banner: bool
     sources: list[Literal["attune", "tcf", "gcm"]]  # first with an answer wins
     policy_version: str  # the consent text's version, quoted on receipts
+    surveys: bool = False  # the site has an enabled survey: the widget loads its survey part
 
 
 class DecideResponse(Struct, kw_only=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,6 +13,8 @@ import orjson
 from online_learning.exploration import best, draw, with_floor
 from online_learning.features import context_features
 from server.config.schema import Block, Rule, Site
+from server.counters.context import learned_context
+from server.counters.tally import VisitorCounters
 from server.decide import explain
 from server.decide.rules import apply_rules
 from server.decide.schemas import ContextValue, Decision, DecideRequest, DecideResponse, Explain, PrivacyHints
@@ -28,6 +30,10 @@ def _no_interests(site: str, visitor: str) -> tuple[str, ...]:
     return ()
 
 
+def _no_traits(site: str, visitor: str) -> dict:
+    return {}
+
+
 def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -41,9 +47,12 @@ class DecideDeps:
     policy_version: Callable[[], int]
     rng: np.random.Generator
     interests: Callable[[str, str], tuple[str, ...]] = _no_interests  # (site, visitor hash) -> chosen, in memory
+    profile_traits: Callable[[str, str], dict] = _no_traits  # (site, visitor hash) -> traits from profile answers
     sticky: StickyStore = field(default_factory=MemoryStickyStore)  # what each known visitor was shown lately
     clock_ms: Callable[[], int] = wall_clock_ms  # injectable: a test moves time past a session
     first_pages: FirstPages = field(default_factory=FirstPages)  # anonymous decisions a new visitor may claim
+    logged: Callable[[], Awaitable[None]] | None = None  # scaled mode: awaited before answering (server/scaled)
+    counters: VisitorCounters | None = None  # behavioural counters of visitors with an id; None: not counted
 
 
 def visitor_hash(key: bytes, site: str, visitor: str) -> str:
@@ -88,19 +97,29 @@ def decide(*, request: DecideRequest, deps: DecideDeps, gpc: bool = False) -> De
     interests = deps.interests(site.key, hashed) if personalized and hashed is not None else ()
     if interests:
         traits = {**traits, **{f"interest_{interest}": True for interest in interests}}
-    facts = {**request.context, **traits}
-    used = {**request.context, **{f"trait_{k}": v for k, v in traits.items()}} if personalized else {}
+    answered = deps.profile_traits(site.key, hashed) if personalized and hashed is not None else {}
+    if answered:  # a profile answer: a trait like one the site sends; a new answer is a new decision
+        traits = {**traits, **answered}
+        interests = (*interests, *(f"{name}={value}" for name, value in sorted(answered.items())))
+    now = deps.clock_ms()
+    counted = (deps.counters.observe(site.key, hashed, page=request.context.get("page"), now=now)
+               if deps.counters is not None and personalized and hashed is not None else {})  # this page view counted
+    facts = {**request.context, **traits, **counted}  # rules compare exact counts
+    used = ({**request.context, **{f"trait_{k}": v for k, v in traits.items()}, **learned_context(counted)}
+            if personalized else {})  # the policy learns from bucketed counts, logged with the decision for replay
     features = context_features(used)
     logged_context = orjson.dumps(used).decode()
-    now = deps.clock_ms()
     decisions = [
         _decide_block(site=site, block=block, deps=deps, hashed=hashed, holdout=holdout, interests=interests,
                       facts=facts, features=features, logged_context=logged_context, personalized=personalized, now=now,
                       signal=signal)
         for block in blocks
     ]
+    if hashed is None and personalized and deps.counters is not None:  # counted once the visitor has an id
+        deps.counters.note_first_page(site.key, [d.decision_id for d in decisions], page=request.context.get("page"))
     privacy = site.privacy
-    hints = PrivacyHints(banner=privacy.banner, sources=privacy.sources, policy_version=privacy.policy_version)
+    hints = PrivacyHints(banner=privacy.banner, sources=privacy.sources, policy_version=privacy.policy_version,
+                         surveys=any(survey.enabled for survey in site.surveys))
     return DecideResponse(decisions=decisions, privacy=hints, warnings=warnings, consent=site.consent)
 
 
@@ -138,6 +157,8 @@ def claim_first_page(deps: DecideDeps, *, site: str, visitor: str, decision_ids:
     ones (where nothing is sticky yet), as if decided for them. How many were claimed."""
     now, claimed = deps.clock_ms(), 0
     hashed = visitor_hash(deps.visitor_key, site, visitor)
+    if deps.counters is not None:  # that first page was a page view of theirs
+        deps.counters.claim_first_page(site, hashed, decision_ids, now=now)
     for decision_id in decision_ids:
         found = deps.first_pages.claim(decision_id, site=site, now=now)
         if found is None or found.holdout or deps.sticky.recall(site=site, visitor=hashed, block=found.block.id,
@@ -180,7 +201,7 @@ def _decide_anew(
         chosen, propensity, explored, why = _choose(block, policy, candidates, features, personalized, deps, rule,
                                                     signal)
     why = explain.with_signal(why, signal)
-    why = explain.in_site_words(why, site.explain_labels)  # the site's own words for values, logged as told
+    why = explain.in_visitor_words(why, site.explain_labels)  # the site's words for values, counters said as counts
     decision_id = new_decision_id(now)
     deps.log_decision(DecisionRow(
         decision_id=decision_id, site=site.key, block=block.id, variant=chosen, candidates=candidates,

@@ -27,14 +27,16 @@ class EventsController(Controller):
     async def ingest(
         self, request: Request, data: JSONBody[EventsRequest], events_deps: NamedDependency[EventsDeps]
     ) -> EventsAccepted:
-        check_origin(request, events_deps.sites.site(data.site))
+        site = events_deps.sites.site(data.site)
+        check_origin(request, site)
         wait = events_deps.rate_limit.retry_after(
             visitor=data.visitor, address=client_address(request, events_deps.trusted_proxies),
             events=len(data.events))
         if wait:
             raise TooManyRequestsException(f"too many events from this visitor or address: retry in {wait} s",
                                            headers={"retry-after": str(wait)})
-        accepted = await store_events(request=data, writer=events_deps.writer, visitor_key=events_deps.visitor_key)
+        accepted = await store_events(request=data, writer=events_deps.writer, visitor_key=events_deps.visitor_key,
+                                      site=site)
         seen = [e.decision_id for e in data.events if e.type == "impression" and e.decision_id]
         if data.visitor and seen:
             events_deps.claim_first_page(site=data.site, visitor=data.visitor, decision_ids=seen)

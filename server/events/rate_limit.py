@@ -7,6 +7,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from server import metrics
+
 BURST_SECONDS = 10.0  # a bucket holds this many seconds of its rate: a page's burst at load passes at once
 
 
@@ -48,6 +50,7 @@ class EventRateLimit:
             waits = [(events - tokens) / rate for key, rate, tokens in levels if tokens < events]
             if waits:
                 self.refused += events
+                metrics.RATE_LIMITED.labels("events").inc()
                 return max(1, math.ceil(max(waits)))
             for key, rate, tokens in levels:
                 self._buckets[key] = (tokens - events, now)

@@ -7,12 +7,14 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
 from online_learning.join import MAX_UNSEEN_PER_SITE, RewardJoin
 from online_learning.learner import OnlineLearner
+from server import metrics
 from server.feedback.suppression import SuppressionStore, is_rated_down
 from server.learner.learn import learn_row
 from server.learner.snapshots import SnapshotError, not_finite, restore_snapshot, save_snapshot
@@ -53,6 +55,7 @@ class LearnerRuntime:
         self._cursor = event_log.cursor()
         self._refreshed_at_count = -1
         self.snapshots = 0
+        self.on_refresh: Callable[[], None] | None = None  # scaled mode: publishes the policies (learner thread)
 
     @property
     def version(self) -> int:
@@ -120,9 +123,12 @@ class LearnerRuntime:
             if item is None:
                 return
             try:
+                learned_before = self.learner.learned
                 for row in (*item[0], *item[1]):
                     self._apply(row, replaying=False)
                 self.learner.advance(now_ms())
+                metrics.observe_learned(item[1], now_ms=time.time_ns() // 1_000_000,  # the clock received_at is on
+                                        learned=self.learner.learned - learned_before)
                 now = time.monotonic()
                 if now - last_refresh >= self.refresh_interval:
                     self._refresh()
@@ -159,3 +165,6 @@ class LearnerRuntime:
         for policy in self.sites.policies.values():
             policy.refresh()
         self._refreshed_at_count = self.learner.learned
+        if self.on_refresh is not None:
+            self.on_refresh()
+        metrics.policy_published(self.learner.learned, time.time())

@@ -7,6 +7,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from server import metrics
+
 MINUTE = 60.0
 
 
@@ -40,6 +42,7 @@ class AddressRateLimit:
             tokens = min(self.per_minute, tokens + (now - counted_at) * rate)
             if tokens < 1:
                 self.refused += 1
+                metrics.RATE_LIMITED.labels("privacy").inc()
                 return max(1, math.ceil((1 - tokens) / rate))
             self._buckets[address] = (tokens - 1, now)
             return 0

@@ -1,7 +1,7 @@
 """Retention: a background job deletes what is older than each site's `[sites.privacy.retention]` periods.
 
-Three kinds, each with its own period: behaviour (decisions and the events impression, click, dismiss, timing,
-error: any event type that is not feedback), feedback (ratings, survey answers, chosen interests) and consent
+Three kinds, each with its own period: behaviour (decisions, visitor counters by when last seen, and the events
+impression, click, dismiss, timing, error: any event type that is not feedback), feedback (ratings, survey answers, chosen interests) and consent
 (consent and erasure receipts, the export and erasure request log). Age is judged row by row on the server's
 clock, with one exception: a decision a kept rating or survey answer names stays as long as that answer (it is
 what was rated, and what keeps a rated-down variant hidden after a restart), with its context and "why"
@@ -38,7 +38,7 @@ BATCH = 5_000  # rows per writer job: a few milliseconds of the writer's time ea
 INTERVAL_S = 3_600.0  # hourly: a row outlives its period by at most an hour
 FIRST_RUN_S = 60.0  # shortly after start, once the learner has replayed the log
 RUNS_KEPT_DAYS = 400  # the job's own record: a year of hourly runs, per site and kind
-FEEDBACK_EVENTS = ("rating", "survey_response")
+FEEDBACK_EVENTS = ("rating", "survey_response", "survey_answer")
 KINDS = ("feedback", "behaviour", "consent")  # feedback first: a decision whose rating just expired goes too
 
 _FEEDBACK = "('" + "', '".join(FEEDBACK_EVENTS) + "')"
@@ -58,6 +58,8 @@ STATEMENTS: list[tuple[str, str]] = [
      + " RETURNING visitor"),  # whose interests decide must forget
     ("behaviour", _batch_delete("events", f"d.site = $site AND d.received_at < $cutoff AND d.type NOT IN {_FEEDBACK}")),
     ("behaviour", _batch_delete("decisions", f"d.site = $site AND d.decided_at < $cutoff AND NOT {_ANSWERED}")),
+    ("behaviour", _batch_delete("visitor_counters", "d.site = $site AND d.last_seen < $cutoff")
+     + " RETURNING visitor"),  # whose counters decide must forget
     ("consent", _batch_delete("consent_receipts", "d.site = $site AND d.recorded_at < $cutoff")),
     ("consent", _batch_delete("erasure_receipts", "d.site = $site AND d.erased_at < $cutoff")),
     ("consent", _batch_delete("privacy_requests", "d.site = $site AND d.requested_at < $cutoff")),
@@ -91,7 +93,7 @@ def _keep_all(*, site: str, visitor: str) -> int:
 
 
 def run_once(*, sites: SiteRegistry, writer: GroupCommitWriter, event_log: EventLog, now_ms: int,
-             forget_interests: Callable[..., int] = _keep_all,
+             forget_interests: Callable[..., int] = _keep_all, forget_counters: Callable[..., int] = _keep_all,
              stopping: threading.Event | None = None) -> list[RetentionRun]:
     """Delete every row past its site's period; returns (and records) what went, per site and kind.
 
@@ -108,7 +110,8 @@ def run_once(*, sites: SiteRegistry, writer: GroupCommitWriter, event_log: Event
         limits = cutoffs(site, now_ms=now_ms, counted_below=counted_below)
         deleted = dict.fromkeys(KINDS, 0)
         for kind, statement in STATEMENTS:
-            forget = functools.partial(forget_interests, site=site.key) if "RETURNING" in statement else None
+            forgetter = forget_counters if "visitor_counters" in statement else forget_interests
+            forget = functools.partial(forgetter, site=site.key) if "RETURNING" in statement else None
             deleted[kind] += _in_batches(writer, statement, {"site": site.key, "cutoff": limits[kind]}, stopping,
                                          forget=forget)
         _in_batches(writer, CLEAR_CONTEXT, {"site": site.key, "cutoff": limits["behaviour"]}, stopping)
@@ -153,12 +156,14 @@ class RetentionThread:
     """Runs `run_once` shortly after start and then every `interval` seconds, off the request path."""
 
     def __init__(self, *, sites: SiteRegistry, writer: GroupCommitWriter, event_log: EventLog,
-                 forget_interests: Callable[..., int] = _keep_all, now_ms: Callable[[], int] = wall_clock_ms,
+                 forget_interests: Callable[..., int] = _keep_all, forget_counters: Callable[..., int] = _keep_all,
+                 now_ms: Callable[[], int] = wall_clock_ms,
                  interval: float = INTERVAL_S, first_run: float = FIRST_RUN_S) -> None:
         self._sites = sites
         self._writer = writer
         self._event_log = event_log
         self._forget_interests = forget_interests
+        self._forget_counters = forget_counters
         self._now_ms = now_ms
         self._interval = interval
         self._first_run = first_run
@@ -176,14 +181,16 @@ class RetentionThread:
 
     def run_once(self, now_ms: int | None = None) -> list[RetentionRun]:
         return run_once(sites=self._sites, writer=self._writer, event_log=self._event_log,
-                        forget_interests=self._forget_interests, now_ms=self._now_ms() if now_ms is None else now_ms)
+                        forget_interests=self._forget_interests, forget_counters=self._forget_counters,
+                        now_ms=self._now_ms() if now_ms is None else now_ms)
 
     def _run(self) -> None:
         wait = self._first_run
         while not self._stopping.wait(wait):
             try:
                 run_once(sites=self._sites, writer=self._writer, event_log=self._event_log,
-                         forget_interests=self._forget_interests, now_ms=self._now_ms(), stopping=self._stopping)
+                         forget_interests=self._forget_interests, forget_counters=self._forget_counters,
+                         now_ms=self._now_ms(), stopping=self._stopping)
             except Exception:  # nothing is lost by waiting: the next run deletes what this one did not
                 log.exception("the retention job failed; it runs again in %.0f s", self._interval)
             wait = self._interval

@@ -17,7 +17,7 @@ from server.errors import BadRequest
 from server.feedback.suppression import SuppressionStore
 from server.privacy import store
 from server.privacy.interests import VisitorInterests
-from server.privacy.profile import ShareNow, known_traits, rating_records
+from server.privacy.profile import ShareNow, known_traits, rating_records, survey_answers
 from server.privacy.rate_limit import AddressRateLimit
 from server.privacy.schemas import (
     ConsentReceipt, ConsentRecord, ConsentRequest, Erased, ErasureCounts, Export, InterestsRequest, InterestsSaved,
@@ -42,6 +42,10 @@ class PrivacyDeps:
     trusted_proxies: frozenset[str]
     learned_up_to: Callable[[], int]  # the log position the learner has processed
     forget_sticky: Callable[..., int] = lambda *, site, visitor: 0  # decide's memory of what a visitor was shown
+    profile_traits: Callable[[str, str], dict] = lambda site, visitor: {}  # traits from profile answers
+    forget_surveys: Callable[..., int] = lambda *, site, visitor: 0  # what they were asked, and answered as traits
+    # (cursor, site=, visitor=): their behavioural counters, in memory and stored; a writer job, so no flush undoes it
+    erase_counters: Callable[..., int] = lambda cursor, *, site, visitor: 0
 
 
 def now_ms() -> int:
@@ -74,7 +78,8 @@ def profile(*, request: VisitorRequest, deps: PrivacyDeps) -> Profile:
         consents = store.consents(cursor, site=site, visitor=hashed)
     interests = list(deps.interests.of(site, hashed))
     return Profile(
-        interests=interests, traits=known_traits(contexts, interests), consents=consents,
+        interests=interests, traits={**known_traits(contexts, interests), **deps.profile_traits(site, hashed)},
+        consents=consents,
         ratings=rating_records(ratings, site=site, visitor=hashed, suppression=deps.suppression,
                                share_now=ShareNow(sites=deps.sites, site=site, contexts=contexts)),
     )
@@ -96,6 +101,7 @@ async def export(*, request: VisitorRequest, deps: PrivacyDeps) -> Export:
             events=events, ratings=shown.ratings, consents=shown.consents,
             suppressions=[{"block": block, "variant": variant}
                           for block in sorted(hidden) for variant in sorted(hidden[block])],
+            survey_answers=survey_answers(events),
         )
     return await asyncio.to_thread(read)
 
@@ -103,10 +109,12 @@ async def export(*, request: VisitorRequest, deps: PrivacyDeps) -> Export:
 async def erase(*, request: VisitorRequest, deps: PrivacyDeps) -> Erased:
     site, hashed = request.site, _hash(deps, request.site, request.visitor)
     rows = await deps.writer.run_job(lambda cursor: store.erase(cursor, log=deps.event_log, site=site, visitor=hashed))
+    await deps.writer.run_job(lambda cursor: deps.erase_counters(cursor, site=site, visitor=hashed))
     await _learner_caught_up(deps, rows.rows_end)  # else it could hide a variant again from a rating just erased
     suppressions = deps.suppression.forget(site=site, visitor=hashed)
     deps.interests.forget(site=site, visitor=hashed)
     deps.forget_sticky(site=site, visitor=hashed)
+    deps.forget_surveys(site=site, visitor=hashed)
     counts = ErasureCounts(decisions=rows.decisions, events=rows.events, consents=rows.consents,
                            interests=rows.interests, suppressions=suppressions)
     receipt, at = new_receipt(), now_ms()

@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from server.feedback.suppression import is_rated_down
 from server.startup import data_dir_error, event_log_error
+from server.counters.table import SCHEMA as COUNTERS_SCHEMA
 from server.storage.privacy_tables import SCHEMA as PRIVACY_SCHEMA
 from server.storage.rollup import SCHEMA as ROLLUP_SCHEMA
 from server.storage.rows import (
@@ -30,6 +31,17 @@ CREATE TABLE IF NOT EXISTS events (
     id VARCHAR PRIMARY KEY, site VARCHAR NOT NULL, visitor VARCHAR, type VARCHAR NOT NULL, decision_id VARCHAR,
     value DOUBLE, ts BIGINT, received_at BIGINT NOT NULL, seq BIGINT NOT NULL
 );
+ALTER TABLE events ADD COLUMN IF NOT EXISTS survey VARCHAR;  -- files from before surveys: these columns are null
+ALTER TABLE events ADD COLUMN IF NOT EXISTS question VARCHAR;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS choices VARCHAR;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS text VARCHAR;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS name VARCHAR;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS page VARCHAR;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS ttfb_ms DOUBLE;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS lcp_ms DOUBLE;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS inp_ms DOUBLE;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS decide_ms DOUBLE;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS js_errors INTEGER;
 CREATE TABLE IF NOT EXISTS log_end (seq BIGINT NOT NULL);  -- the last position given: deleting rows must not lower it
 """
 _MAX_SEQ = """SELECT greatest((SELECT coalesce(max(seq), 0) FROM decisions), (SELECT coalesce(max(seq), 0) FROM events),
@@ -42,13 +54,19 @@ DECISION_TYPES = dict(zip(DECISION_COLUMNS, [
     _TEXT, _TEXT, _TEXT, _TEXT, _TEXTS, _REAL, _TEXT, _INT, _TEXT, _FLAG, _FLAG, _TEXT, _TEXT, _TEXT, _INT, _TEXT, _INT,
     _INT,
 ]))
-EVENT_TYPES = dict(zip(EVENT_COLUMNS, [_TEXT, _TEXT, _TEXT, _TEXT, _TEXT, _REAL, _INT, _INT, _INT]))
+EVENT_TYPES = dict(zip(EVENT_COLUMNS, [_TEXT, _TEXT, _TEXT, _TEXT, _TEXT, _REAL, _INT, _INT, _INT,
+                                       *[_TEXT] * 6, *[_REAL] * 4, _INT]))
 
 
-def _table(rows: list, types: dict[str, pa.DataType]) -> pa.Table:
-    """Rows to Arrow columns; the columns are the first fields of each row, in order."""
+OPTIONAL_EVENT_COLUMNS = frozenset(EVENT_COLUMNS[EVENT_COLUMNS.index("seq") + 1:])  # survey and page fields
+
+
+def _table(rows: list, types: dict[str, pa.DataType], optional: frozenset[str] = frozenset()) -> pa.Table:
+    """Rows to Arrow columns; the columns are the first fields of each row, in order. An `optional` column that
+    is null in every row is left out (the table's default, null, fills it): most batches hold no survey."""
     columns = list(zip(*map(msgspec.structs.astuple, rows)))  # one C call per row beats a getattr per cell
-    return pa.table({c: pa.array(values, type=t) for (c, t), values in zip(types.items(), columns)})
+    return pa.table({c: pa.array(values, type=t) for (c, t), values in zip(types.items(), columns)
+                     if c not in optional or any(v is not None for v in values)})
 
 
 class EventLog:
@@ -67,7 +85,7 @@ class EventLog:
         except duckdb.Error as error:
             raise event_log_error(path, error) from error
         try:
-            self._connection.execute(SCHEMA + ROLLUP_SCHEMA + PRIVACY_SCHEMA)
+            self._connection.execute(SCHEMA + ROLLUP_SCHEMA + PRIVACY_SCHEMA + COUNTERS_SCHEMA)
         except duckdb.Error as error:
             self._connection.close()
             raise event_log_error(path, error) from error
@@ -98,10 +116,10 @@ class EventLog:
                 batch = _table(decisions, DECISION_TYPES)  # noqa: F841 (read by DuckDB by name)
                 cursor.execute(f"INSERT INTO decisions ({', '.join(DECISION_COLUMNS)}) SELECT * FROM batch")
             if events:
-                batch = _table(events, EVENT_TYPES)  # noqa: F841
+                batch = _table(events, EVENT_TYPES, OPTIONAL_EVENT_COLUMNS)
                 rows = cursor.execute(
-                    f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) SELECT * FROM batch ON CONFLICT DO NOTHING RETURNING id"
-                ).fetchall()
+                    f"INSERT INTO events ({', '.join(batch.column_names)}) SELECT * FROM batch ON CONFLICT DO NOTHING "
+                    "RETURNING id").fetchall()
                 inserted = {r[0] for r in rows}
             cursor.execute("COMMIT")
         except Exception:
@@ -133,6 +151,14 @@ class EventLog:
             for site, visitor, block, variant, feedback, value in chunk:
                 if is_rated_down(feedback, value):
                     yield site, visitor, block, variant
+
+    def stored_decisions(self, cursor: duckdb.DuckDBPyConnection, rows: list[DecisionRow]) -> set[str]:
+        """Which of these decisions the log holds (a stream entry delivered twice); by time first, as below."""
+        found = cursor.execute(
+            "SELECT decision_id FROM decisions WHERE decided_at BETWEEN ? AND ? AND decision_id IN (SELECT unnest(?))",
+            [min(r.decided_at for r in rows), max(r.decided_at for r in rows), [r.decision_id for r in rows]],
+        ).fetchall()
+        return {row[0] for row in found}
 
     def find_decision(self, cursor: duckdb.DuckDBPyConnection, decision_id: str) -> DecisionRow | None:
         decided_at = decided_at_of(decision_id)

@@ -48,6 +48,18 @@ class EventRow(Struct, kw_only=True):
     ts: int | None  # the client's clock, kept for analysis; the join uses received_at
     received_at: int
     seq: int = 0
+    # surveys and tracked events (None on other types, and in logs from before they were kept)
+    survey: str | None = None
+    question: str | None = None
+    choices: str | None = None  # JSON list of choice ids
+    text: str | None = None  # an open answer, exactly as the visitor wrote it
+    name: str | None = None  # a track event's name
+    page: str | None = None
+    ttfb_ms: float | None = None
+    lcp_ms: float | None = None
+    inp_ms: float | None = None
+    decide_ms: float | None = None
+    js_errors: int | None = None
 
 
 def new_decision_id(decided_at: int) -> str:

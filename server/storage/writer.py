@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 from dataclasses import dataclass
 
+from server import metrics
 from server.storage.decision_sites import DecisionSites
 from server.storage.event_log import EventLog
 from server.storage.rows import DecisionRow, EventRow
@@ -37,10 +38,12 @@ class Stored:
 
 
 class _EventBatch:
-    __slots__ = ("rows", "future", "loop")
+    __slots__ = ("rows", "future", "loop", "decisions", "recheck")
 
-    def __init__(self, rows: list[EventRow], future: asyncio.Future[Stored], loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, rows: list[EventRow], future: asyncio.Future[Stored], loop: asyncio.AbstractEventLoop,
+                 decisions: list[DecisionRow] = (), recheck: bool = False) -> None:
         self.rows, self.future, self.loop = rows, future, loop
+        self.decisions, self.recheck = decisions, recheck  # scaled mode: a stream read's decisions ride along
 
 
 class _Job:
@@ -84,10 +87,13 @@ class GroupCommitWriter:
     def log_decision(self, row: DecisionRow) -> None:
         self._queue.put(row)
 
-    async def store_events(self, rows: list[EventRow]) -> Stored:
+    async def store_events(self, rows: list[EventRow], *, decisions: list[DecisionRow] = (),
+                           recheck: bool = False) -> Stored:
+        """Store `rows` (and `decisions`, ahead of them) in one commit. `recheck`: the decisions may be stored
+        already (a stream entry delivered again), so those are skipped, and only new ones reach the learner."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Stored] = loop.create_future()
-        self._queue.put(_EventBatch(rows, future, loop))
+        self._queue.put(_EventBatch(rows, future, loop, decisions, recheck))
         self._urgent.set()
         return await future
 
@@ -153,6 +159,8 @@ class GroupCommitWriter:
     def _commit(self, cursor, items: list[DecisionRow | _EventBatch]) -> None:
         decisions = [i for i in items if isinstance(i, DecisionRow)]
         batches = [i for i in items if isinstance(i, _EventBatch)]
+        if any(batch.decisions for batch in batches):
+            decisions += self._new_decisions(cursor, batches)
         sites = self._sites.resolve(cursor, decisions, [row for batch in batches for row in batch.rows])
         events, seen = [], set()
         for batch in batches:
@@ -178,22 +186,43 @@ class GroupCommitWriter:
                 batch.loop.call_soon_threadsafe(_fail, batch.future, StorageUnavailable("the log refused every row"))
             return
         self.groups += 1
+        metrics.WRITER_GROUP_ROWS.observe(len(decisions) + len(events))
         self._sites.committed(stored_decisions)
         claimed: set[str] = set()
+        outcomes: dict[tuple[str, str], int] = {}  # (event type, outcome) -> how many, for the metrics
         for batch in batches:
             accepted = unmatched = 0
             refused = []
             for position, row in enumerate(batch.rows):
                 if row.decision_id is not None and sites.get(row.decision_id) != row.site:
                     unmatched += 1
+                    outcome = "unmatched"
                 elif row.id in failed:
                     refused.append(position)
+                    outcome = "refused"
                 elif row.id in inserted and row.id not in claimed:
                     claimed.add(row.id)
                     accepted += 1
+                    outcome = "accepted"
+                else:
+                    outcome = "duplicate"
+                outcomes[row.type, outcome] = outcomes.get((row.type, outcome), 0) + 1
             duplicates = len(batch.rows) - accepted - unmatched - len(refused)
             batch.loop.call_soon_threadsafe(_resolve, batch.future, Stored(accepted, duplicates, unmatched, tuple(refused)))
+        metrics.count_events(outcomes)
         self._on_commit(stored_decisions, [e for e in events if e.id in inserted])
+
+    def _new_decisions(self, cursor, batches: list[_EventBatch]) -> list[DecisionRow]:
+        """The decisions the batches carry, less those stored already where a batch says they may be."""
+        fresh, seen = [], set()
+        for batch in batches:
+            rows = [row for row in batch.decisions if row.decision_id not in seen]
+            if batch.recheck and rows:
+                stored = self._log.stored_decisions(cursor, rows)
+                rows = [row for row in rows if row.decision_id not in stored]
+            seen.update(row.decision_id for row in rows)
+            fresh += rows
+        return fresh
 
     def _store_in_parts(
         self, cursor, decisions: list[DecisionRow], events: list[EventRow],
@@ -210,6 +239,7 @@ class GroupCommitWriter:
             if failures >= MAX_FAILED_PARTS:
                 failed.update(r.id for r in part if isinstance(r, EventRow))
                 self.refused_rows += len(part)
+                metrics.WRITER_REFUSED_ROWS.inc(len(part))
                 continue
             part_decisions = [r for r in part if isinstance(r, DecisionRow)]
             part_events = [r for r in part if isinstance(r, EventRow)]
@@ -223,6 +253,7 @@ class GroupCommitWriter:
                     log.error("the log refused one row and kept the rest of its group: %r (%s)", part[0], error)
                     failed.update(r.id for r in part_events)
                     self.refused_rows += 1
+                    metrics.WRITER_REFUSED_ROWS.inc()
                 else:
                     middle = len(part) // 2
                     parts[:0] = [part[:middle], part[middle:]]

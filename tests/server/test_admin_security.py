@@ -16,7 +16,7 @@ from server.settings import Settings
 from tests.server.conftest import TEST_CONFIG
 from tests.support.admin import PASSWORD, admin_app, anonymous, signed_in
 
-PATH_VALUES = {"site": "pk_test", "block": "hero", "variant": "deal", "name": "admin"}
+PATH_VALUES = {"site": "pk_test", "block": "hero", "variant": "deal", "name": "admin", "survey": "nps", "theme": "0"}
 OWN_ACCOUNT = ("/logout", "/me/password")  # what a viewer may change: their own session and password
 SAFE = {"GET", "HEAD", "OPTIONS"}
 XSS = [

@@ -147,4 +147,5 @@ def test_an_interest_the_site_does_not_offer_is_a_400_naming_it(client):
 def test_decide_tells_the_widget_how_to_ask_for_consent(client):
     answer = decide(client, ["hero"], visitor=None)
     assert answer["consent"] == "opt-in"
-    assert answer["privacy"] == {"banner": True, "sources": ["tcf", "attune"], "policy_version": "2026-12"}
+    assert answer["privacy"] == {"banner": True, "sources": ["tcf", "attune"], "policy_version": "2026-12",
+                                 "surveys": False}  # the site has no survey: the widget loads no survey part

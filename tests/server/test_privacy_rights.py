@@ -39,12 +39,16 @@ def test_export_holds_exactly_that_visitors_rows(app, client):
     bob_decisions, bob_events = visit(client, bob, plan="free")
     more_decisions, more_events = visit(client, alice, plan="team")
     post(client, "/v1/visitor/interests", {"site": SITE, "visitor": alice, "interests": ["tea"]})
+    answers = [{"id": new_id(), "type": "survey_answer", "survey": "nps", "question": "why", "text": f"<b>{who}</b>"}
+               for who in ("alice", "bob")]
+    post(client, "/v1/events", {"site": SITE, "visitor": alice, "events": answers[:1]}, status=202)
+    post(client, "/v1/events", {"site": SITE, "visitor": bob, "events": answers[1:]}, status=202)
     post(client, "/v1/consent", {"site": SITE, "visitor": alice, "source": "banner", "policy_version": "1",
                                  "categories": {"personalization": True, "feedback": True, "measurement": True}},
          status=202)
     export = post(client, "/v1/visitor/export", {"site": SITE, "visitor": alice})
     assert {d["decision_id"] for d in export["decisions"]} == alice_decisions | more_decisions
-    assert {e["id"] for e in export["events"]} == alice_events | more_events
+    assert {e["id"] for e in export["events"]} == alice_events | more_events | {answers[0]["id"]}
     assert {d["visitor"] for d in export["decisions"]} == {hashed(app.runtime, alice)}
     assert not {d["decision_id"] for d in export["decisions"]} & bob_decisions
     assert not {e["id"] for e in export["events"]} & bob_events
@@ -53,7 +57,7 @@ def test_export_holds_exactly_that_visitors_rows(app, client):
     assert len(export["ratings"]) == 2 and all(r["value"] == -1 for r in export["ratings"])
     rated = {r["variant"] for r in export["ratings"]}
     assert {(s["block"], s["variant"]) for s in export["suppressions"]} == {("hero", v) for v in rated}
-    assert export["survey_answers"] == []
+    assert [(a["survey"], a["text"]) for a in export["survey_answers"]] == [("nps", "<b>alice</b>")]
     with app.runtime.event_log.cursor() as cursor:
         kinds = cursor.execute("SELECT kind FROM privacy_requests WHERE site = ?", [SITE]).fetchall()
     assert ("export",) in kinds
@@ -80,6 +84,8 @@ def test_erasure_leaves_no_row_with_the_hash_and_the_next_decide_treats_the_visi
             rate(client, visitor=visitor, decision_id=tips["decision_id"], value=-1)
             rated_down.add(tips["variant"])
     post(client, "/v1/visitor/interests", {"site": SITE, "visitor": visitor, "interests": ["running", "tea"]})
+    post(client, "/v1/events", {"site": SITE, "visitor": visitor, "events": [
+        {"id": new_id(), "type": "survey_answer", "survey": "nps", "question": "why", "text": "mine"}]}, status=202)
     post(client, "/v1/consent", {"site": SITE, "visitor": visitor, "source": "api", "policy_version": "1",
                                  "categories": {"personalization": True, "feedback": True, "measurement": False}},
          status=202)
@@ -87,14 +93,14 @@ def test_erasure_leaves_no_row_with_the_hash_and_the_next_decide_treats_the_visi
     hash_ = hashed(app.runtime, visitor)
     assert set(tables_holding(app, hash_)) == {"decisions", "events", "consent_receipts", "visitor_interests"}
     erased = post(client, "/v1/visitor/erase", {"site": SITE, "visitor": visitor})
-    assert erased["deleted"] == {"decisions": 3, "events": 2 * len(rated_down), "consents": 1, "interests": 2,
+    assert erased["deleted"] == {"decisions": 3, "events": 2 * len(rated_down) + 1, "consents": 1, "interests": 2,
                                  "suppressions": len(rated_down)}
     assert tables_holding(app, hash_) == {}
     with app.runtime.event_log.cursor() as cursor:
         receipt = cursor.execute("SELECT site, decisions, events, suppressions FROM erasure_receipts WHERE receipt = ?",
                                  [erased["receipt"]]).fetchall()
         kinds = cursor.execute("SELECT kind FROM privacy_requests WHERE site = ?", [SITE]).fetchall()
-    assert receipt == [(SITE, 3, 2 * len(rated_down), len(rated_down))] and ("erase",) in kinds
+    assert receipt == [(SITE, 3, 2 * len(rated_down) + 1, len(rated_down))] and ("erase",) in kinds
     assert post(client, "/v1/visitor/profile", {"site": SITE, "visitor": visitor}) == EMPTY_PROFILE
     seen = {decide(client, ["tips"], visitor=visitor)["decisions"][0]["variant"] for _ in range(60)}
     assert rated_down <= seen  # uniform over 3: P(a variant missing from 60) < 1e-10

@@ -114,6 +114,19 @@ def test_feedback_outlives_behaviour_and_keeps_the_decision_it_rates_without_its
     assert deleted[("pk_short", "feedback")] == 2 and deleted[("pk_short", "behaviour")] == 5
 
 
+def test_survey_answers_are_feedback_and_survey_displays_behaviour(log):
+    answered, shown = event("survey_answer", None, site="pk_short", days_old=40), \
+        event("survey_shown", None, site="pk_short", days_old=40)
+    expired = event("survey_answer", None, site="pk_short", days_old=400)
+    for row in (answered, shown, expired):
+        row.survey, row.question, row.text = "nps", "why", "Too slow"
+    store(log, events=[answered, shown, expired])
+    runs = run_once(sites=config(behaviour_days=30, feedback_days=365), writer=log[1], event_log=log[0], now_ms=NOW)
+    assert ids(log, "SELECT id FROM events") == {answered.id}
+    deleted = {(r.site, r.kind): r.deleted for r in runs}
+    assert deleted[("pk_short", "feedback")] == 1 and deleted[("pk_short", "behaviour")] == 1
+
+
 def test_receipts_outlive_behaviour_and_feedback(log):
     store(log, sql="INSERT INTO consent_receipts VALUES (?, 'pk_short', 'v-hash', true, true, false, 'banner', '1', "
                    "false, ?)", params=[("c-old", NOW - 1900 * DAY_MS), ("c-kept", NOW - 1000 * DAY_MS)])

@@ -109,7 +109,8 @@ def test_a_file_that_is_not_a_duckdb_database_is_said_in_one_line(tmp_path):
 def corrupt_a_data_block(path: Path) -> None:
     """Damage a block that opening the file does not read, but a replay of the log does."""
     log = EventLog(path)
-    log.cursor().execute("INSERT INTO events SELECT 'e' || i, 'pk_demo', 'v', 'impression', 'd' || i, NULL, 0, i, i "
+    log.cursor().execute("INSERT INTO events (id, site, visitor, type, decision_id, value, ts, received_at, seq) "
+                         "SELECT 'e' || i, 'pk_demo', 'v', 'impression', 'd' || i, NULL, 0, i, i "
                          "FROM range(1, 20000) t(i)")
     log.cursor().execute("CHECKPOINT")
     log.close()

@@ -17,6 +17,7 @@ from tests.support.inprocess import attune
 from tests.support.privacy import decide as decide_answer
 from tests.support.privacy import hashed, post, rate
 from tests.server.conftest import new_id, send
+from tests.support.clock import Clock
 
 SITE = "pk_sticky"
 CONFIG = """
@@ -58,19 +59,6 @@ policy = "uniform"
 fallback = "classic"
 variants = [{ id = "classic" }, { id = "deal" }, { id = "story" }]
 """
-
-
-class Clock:
-    """The wall clock in ms plus whatever time a test let pass: decide's `clock_ms`."""
-
-    def __init__(self) -> None:
-        self.passed_ms = 0
-
-    def __call__(self) -> int:
-        return time.time_ns() // 1_000_000 + self.passed_ms
-
-    def pass_minutes(self, minutes: float) -> None:
-        self.passed_ms += round(minutes * 60_000)
 
 
 @pytest.fixture(scope="module")

@@ -36,7 +36,8 @@ class AttuneServer:
         self.process: subprocess.Popen | None = None
         self.log_path = data_dir.parent / f"{data_dir.name}-server.log"
 
-    def start(self, timeout: float = 30.0) -> AttuneServer:
+    # a loaded 2-core machine (browsers and servers of the other worker) has taken over 30 s to start one
+    def start(self, timeout: float = 60.0) -> AttuneServer:
         command = [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)]
         if self.config is not None:
             command += ["--config", str(self.config)]

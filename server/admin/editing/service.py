@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from server.admin.editing.sanitise import clean
+from server.admin.editing import survey_edits
 from server.admin.editing.schemas import Applied, ConfigPreview, ConfigText, Preview
 from server.bundle.files import load_bundle
 from server.config import edits
@@ -101,6 +102,27 @@ class Editing:
 
     def set_rules(self, *, user: AdminUser, site: str, block: str, rules: list[dict[str, Any]]) -> Applied:
         return self._apply(edits.set_rules(self.config, site=site, block=block, rules=rules), user, "update-rules")
+
+    def survey(self, site: str, survey: str):
+        found = next((s for s in self.site(site).surveys if s.id == survey), None)
+        if found is None:
+            raise survey_edits.UnknownSurvey(f"unknown survey {survey!r} for site {site!r}")
+        return found
+
+    def create_survey(self, *, user: AdminUser, site: str, raw_survey: dict[str, Any]) -> Applied:
+        change = survey_edits.create_survey(self.config, site=site, raw_survey=raw_survey)
+        return self._apply(change, user, "create-survey")
+
+    def replace_survey(self, *, user: AdminUser, site: str, survey: str, raw_survey: dict[str, Any]) -> Applied:
+        change = survey_edits.replace_survey(self.config, site=site, survey=survey, raw_survey=raw_survey)
+        return self._apply(change, user, "update-survey")
+
+    def set_survey_enabled(self, *, user: AdminUser, site: str, survey: str, enabled: bool) -> Applied:
+        change = survey_edits.set_survey_enabled(self.config, site=site, survey=survey, enabled=enabled)
+        return self._apply(change, user, "pause-survey" if not enabled else "resume-survey")
+
+    def delete_survey(self, *, user: AdminUser, site: str, survey: str) -> Applied:
+        return self._apply(survey_edits.delete_survey(self.config, site=site, survey=survey), user, "delete-survey")
 
     def preview_html(self, html: str) -> Preview:
         cleaned, stripped = clean(html)

@@ -1,0 +1,106 @@
+"""The edge role: decide from the published policies, events into the stream; no DuckDB in this process.
+
+What stays local to each edge (documented in README, Scaled mode): sticky decisions and first-page claims,
+rated-down suppressions learned after the edge started, and the event rate limits (each edge counts its own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+import redis.exceptions
+
+from server.config.schema import Config
+from server.decide.service import DecideDeps, claim_first_page
+from server.decide.sticky import MemoryStickyStore
+from server.events.rate_limit import EventRateLimit
+from server.events.service import EventsDeps
+from server.feedback.suppression import MemorySuppressionStore
+from server.scaled.broadcast import REDIS_DOWN, PolicyFollower
+from server.scaled.decision_stream import DecisionStream
+from server.scaled.event_stream import StreamEventSink
+from server.scaled.spool import Spool
+from server.scaled.stream import VISITOR_KEY, connect
+from server.settings import Settings
+from server.sites import SiteRegistry
+from server.startup import StartupError
+
+log = logging.getLogger("attune.scaled")
+WATCH_INTERVAL_S = 0.25  # how soon an edge notices Redis is back and drains its spool
+KEY_WAIT_S = 60.0  # how long a new edge waits for the learner to share the visitor key
+
+
+class EdgeRuntime:
+    def __init__(self, settings: Settings, config: Config) -> None:
+        self.settings = settings
+        self.sites = SiteRegistry(config)
+        self.client = connect(settings.redis_url)
+        self.spool = Spool(settings.data_dir / "decisions.spool", max_bytes=int(settings.spool_mb * 1024 * 1024))
+        self.stream = DecisionStream(self.client, self.spool)
+        self.follower = PolicyFollower(self.client, self.sites)
+        self.event_rate_limit = EventRateLimit(per_visitor=settings.events_per_visitor,
+                                               per_address=settings.events_per_address)
+        self.decide_deps = DecideDeps(
+            sites=self.sites, log_decision=self.stream.log_decision, suppression=MemorySuppressionStore(),
+            visitor_key=b"", policy_version=lambda: self.follower.version, rng=np.random.default_rng(),
+            sticky=MemoryStickyStore(), logged=self.stream.logged)
+        self.events_deps = EventsDeps(
+            sites=self.sites, writer=StreamEventSink(self.client, self.stream), visitor_key=b"",
+            rate_limit=self.event_rate_limit, trusted_proxies=settings.trusted_proxies,
+            claim_first_page=lambda **claim: claim_first_page(self.decide_deps, **claim))
+        self._tasks: list[asyncio.Task] = []
+
+    @property
+    def status(self) -> str:
+        return "ok" if self.stream.reachable and self.spool.size == 0 else "degraded"
+
+    async def start(self) -> None:
+        key = await self._visitor_key(self.settings.data_dir / "visitor.key")
+        self.decide_deps.visitor_key = self.events_deps.visitor_key = key
+        with contextlib.suppress(*REDIS_DOWN):
+            await self.follower.load_if_new()  # decide with the learner's policies from the first request
+        self._tasks = [asyncio.create_task(self.follower.run()), asyncio.create_task(self._watch())]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await self.client.aclose()
+        self.spool.close()
+
+    async def _visitor_key(self, cached: Path) -> bytes:
+        """The learner's key from Redis, kept on disk too: an edge restarted while Redis is down still hashes alike."""
+        deadline = time.monotonic() + KEY_WAIT_S
+        while True:
+            try:
+                key = await self.client.get(VISITOR_KEY)
+            except REDIS_DOWN:
+                key = None
+                if cached.exists():
+                    return cached.read_bytes()
+            if key:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                cached.write_bytes(key)
+                return key
+            if time.monotonic() > deadline:
+                raise StartupError(f"no visitor key in Redis at {self.settings.redis_url} after {KEY_WAIT_S:.0f} s: "
+                                   "start the learner (attune serve --role learner) with the same --redis")
+            await asyncio.sleep(0.2)
+
+    async def _watch(self) -> None:
+        """While Redis is unreachable, or decisions wait in the spool: ping, then drain, every WATCH_INTERVAL_S."""
+        while True:
+            await asyncio.sleep(WATCH_INTERVAL_S)
+            if self.stream.reachable and self.spool.size == 0:
+                continue
+            try:
+                await self.client.ping()
+            except (redis.exceptions.RedisError, OSError):
+                continue
+            await self.stream.drain()

@@ -1,0 +1,51 @@
+"""An edge's events into the stream: acknowledged (202) only once Redis took them, duplicates counted exactly.
+
+The edge cannot check that a named decision exists (the learner holds them): such an event is
+forwarded, and the learner's writer stores it or counts it unmatched there, as in embedded mode.
+So an edge's 202 counts it in `accepted`, where the embedded server would say `unmatched`.
+"""
+
+from __future__ import annotations
+
+import redis.asyncio as aioredis
+import redis.exceptions
+from litestar.exceptions import ServiceUnavailableException
+
+from server.scaled.decision_stream import DecisionStream
+from server.scaled.stream import ADD_EVENTS, EVENT_ID_TTL_S, STREAM, encode_rows
+from server.storage.rows import DecisionRow, EventRow
+from server.storage.writer import Stored
+
+RETRY_AFTER_S = 1
+
+
+def unavailable() -> ServiceUnavailableException:
+    return ServiceUnavailableException(
+        "the event stream is unreachable; nothing was accepted, retry with the same ids",
+        headers={"retry-after": str(RETRY_AFTER_S)})
+
+
+class StreamEventSink:
+    """What the events route calls `writer` at an edge: `store_events` as the group-commit writer has it."""
+
+    def __init__(self, client: aioredis.Redis, decisions: DecisionStream) -> None:
+        self.client, self.decisions = client, decisions
+        self._add_events = client.register_script(ADD_EVENTS)
+
+    async def store_events(self, rows: list[EventRow], *, decisions: list[DecisionRow] = (),
+                           recheck: bool = False) -> Stored:
+        if not rows:
+            return Stored(accepted=0, duplicates=0)
+        if not self.decisions.reachable:  # while the spool holds decisions, their events would overtake them
+            raise unavailable()
+        site = rows[0].site  # one batch is one site's (EventsRequest)
+        args: list = [EVENT_ID_TTL_S, site]
+        for row, encoded in zip(rows, encode_rows(rows)):
+            args += [row.id, encoded]
+        try:
+            new = int(await self._add_events(keys=[STREAM], args=args))
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
+            self.decisions.redis_errors += 1
+            self.decisions.reachable = False  # the watch loop finds when it answers again
+            raise unavailable() from None
+        return Stored(accepted=new, duplicates=len(rows) - new)

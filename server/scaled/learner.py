@@ -1,0 +1,60 @@
+"""The learner role: the embedded runtime plus the stream consumer, the policy publisher and the visitor key.
+
+It serves the admin (so admin sessions stay in one process and need no sharing), the visitor-rights
+endpoints that write DuckDB, and everything else an embedded server does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING
+
+from server.scaled.broadcast import REDIS_DOWN, PolicyPublisher
+from server.scaled.learner_consumer import StreamConsumer
+from server.scaled.stream import VISITOR_KEY, connect, consumer_name
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+
+    from server.runtime import Runtime
+
+log = logging.getLogger("attune.scaled")
+
+
+async def _share_visitor_key(client, key: bytes) -> None:
+    """Every edge hashes visitor ids with the learner's key (kept in its data directory); retried until Redis takes it."""
+    while True:
+        try:
+            await client.set(VISITOR_KEY, key)
+            return
+        except REDIS_DOWN:
+            await asyncio.sleep(0.5)
+
+
+def scaled_learner(runtime: Runtime, redis_url: str) -> Callable[[Litestar], contextlib.AbstractAsyncContextManager]:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        client = connect(redis_url)
+        publisher = PolicyPublisher(client)
+        learner = runtime.learner
+        learner.on_refresh = lambda: publisher.offer(learner.version, runtime.sites.policies)
+        publisher.offer(learner.version, runtime.sites.policies)  # what the restore made, before the stream flows
+        consumer = StreamConsumer(client, runtime.writer, name=consumer_name())
+        runtime.health_deps.status = lambda: "ok" if consumer.reachable and publisher.reachable else "degraded"
+        runtime.scaled_consumer = consumer  # for /healthz-like checks in tests and the launcher
+        tasks = [asyncio.create_task(work) for work in
+                 (_share_visitor_key(client, runtime.visitor_key), publisher.run(), consumer.run())]
+        try:
+            yield
+        finally:
+            learner.on_refresh = None
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await client.aclose()
+
+    return lifespan

@@ -1,0 +1,75 @@
+"""The Redis names scaled mode uses, its connection settings, and how rows travel as stream entries."""
+
+from __future__ import annotations
+
+import socket
+
+import msgspec
+import redis.asyncio as aioredis
+
+from server.storage.rows import DecisionRow, EventRow
+
+STREAM = "attune:log"  # decisions and events, in the order they happened
+GROUP = "learners"
+POLICY_KEY = "attune:policy"  # the learner's published policies: {"version": n, "policies": {...}}
+POLICY_VERSION_KEY = "attune:policy:version"
+POLICY_CHANNEL = "attune:policy"  # a notice carrying the version, published with each new one
+VISITOR_KEY = "attune:visitor-key"  # the keyed hash's key: every process must hash a visitor alike
+EVENT_ID_TTL_S = 7 * 24 * 3600  # how long an event id is remembered at the edge: retries come within this
+TIMEOUT_S = 0.5  # a Redis that does not answer within this is treated as unreachable
+
+DECISIONS, EVENTS = b"d", b"e"  # entry kinds: field "k"; rows in fields "0", "1", ...
+SPOOLED = b"s"  # field set on decisions sent from an edge's spool: they may be in the stream already
+
+_encode = msgspec.msgpack.Encoder().encode
+_decision = msgspec.msgpack.Decoder(DecisionRow).decode
+_event = msgspec.msgpack.Decoder(EventRow).decode
+
+
+def connect(url: str) -> aioredis.Redis:
+    """A client that gives up quickly: a stopped Redis must not hold a decide for long."""
+    return aioredis.Redis.from_url(url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S,
+                                   socket_keepalive=True, health_check_interval=0)
+
+
+def consumer_name() -> str:
+    """Stable across restarts on one host (a StatefulSet pod keeps its name): a restarted learner finds its own
+    pending entries."""
+    return f"learner@{socket.gethostname()}"
+
+
+def encode_rows(rows: list[DecisionRow] | list[EventRow]) -> list[bytes]:
+    return [_encode(row) for row in rows]
+
+
+def decision_fields(rows: list[bytes], *, spooled: bool = False) -> dict[bytes, bytes]:
+    fields = {b"k": DECISIONS, **{str(n).encode(): row for n, row in enumerate(rows)}}
+    if spooled:
+        fields[SPOOLED] = b"1"
+    return fields
+
+
+def decode_entry(fields: dict[bytes, bytes]) -> tuple[list[DecisionRow], list[EventRow], bool]:
+    """The decisions and events an entry holds, and whether its decisions may have been sent before."""
+    kind = fields.get(b"k")
+    rows = [value for key, value in fields.items() if key.isdigit()]
+    if kind == DECISIONS:
+        return [_decision(row) for row in rows], [], SPOOLED in fields
+    if kind == EVENTS:
+        return [], [_event(row) for row in rows], False
+    return [], [], False
+
+
+# One events batch: remember each new id (SET NX, with a TTL) and add the new ones to the stream as one entry,
+# atomically, so `duplicates` is exact and a retry of an acknowledged batch adds nothing.
+# KEYS[1] the stream; ARGV: ttl, site, then id and encoded row for each event. Returns how many were new.
+ADD_EVENTS = """
+local fields, n = {'k', 'e'}, 0
+for i = 3, #ARGV, 2 do
+  if redis.call('SET', 'attune:eid:' .. ARGV[2] .. ':' .. ARGV[i], '1', 'NX', 'EX', ARGV[1]) then
+    table.insert(fields, tostring(n)); table.insert(fields, ARGV[i + 1]); n = n + 1
+  end
+end
+if n > 0 then redis.call('XADD', KEYS[1], '*', unpack(fields)) end
+return n
+"""
