@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const define = { ATTUNE_CHECKS: "true" }; // the SDK checks its callers' input (src/checks.ts)
+const define = { ATTUNE_CHECKS: "true", ATTUNE_ANYWHERE: "true" }; // the SDK checks its callers' input (src/checks.ts)
 const common = { entryPoints: [join(root, "src/index.ts")], bundle: true, target: "es2019", logLevel: "warning", define };
 
 if (process.argv.includes("--internals")) {

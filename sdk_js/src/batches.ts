@@ -49,6 +49,6 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
 }
 
 export function byteLength(text: string): number {
-  if (typeof TextEncoder === "function") return new TextEncoder().encode(text).length;
+  if (!ATTUNE_ANYWHERE || typeof TextEncoder === "function") return new TextEncoder().encode(text).length;
   return unescape(encodeURIComponent(text)).length;
 }

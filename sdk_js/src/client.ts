@@ -46,10 +46,10 @@ export function createClient(options: ClientOptions): AttuneClient {
 
   const leave = () => queue.flushBeacon();
   const removeListeners = [
-    listen(typeof document === "undefined" ? null : document, "visibilitychange", () => {
+    listen(!ATTUNE_ANYWHERE || typeof document !== "undefined" ? document : null, "visibilitychange", () => {
       if (document.visibilityState === "hidden") leave();
     }),
-    listen(typeof window === "undefined" ? null : window, "pagehide", leave),
+    listen(!ATTUNE_ANYWHERE || typeof window !== "undefined" ? window : null, "pagehide", leave),
   ];
 
   async function decide(blocks: string[], context: Context = {}): Promise<DecideAnswer> {
@@ -73,11 +73,11 @@ export function createClient(options: ClientOptions): AttuneClient {
     } catch {
       // reported below with the status
     }
-    if (reply.status < 200 || reply.status >= 300) {
-      const detail = parsed && typeof parsed.detail === "string" ? `: ${parsed.detail}` : "";
+    // an error status, or a 2xx without decisions (a proxy's page): the server's detail, if it told one
+    if (reply.status < 200 || reply.status >= 300 || !parsed || !Array.isArray(parsed.decisions)) {
+      const detail = parsed && typeof parsed.detail === "string" ? `: ${parsed.detail}` : ": no decisions";
       throw requestError(`decide failed with HTTP ${reply.status}${detail}`, reply.status);
     }
-    if (!parsed || !Array.isArray(parsed.decisions)) throw requestError("decide answered without decisions", reply.status);
     const answer = parsed as DecideAnswer;
     if (answer.decisions.some((decision) => decision.explain && decision.explain.signal === "gpc")) consent.signal();
     else heard = true;
@@ -89,19 +89,16 @@ export function createClient(options: ClientOptions): AttuneClient {
     track(event) {
       queue.push(makeEvent(event));
     },
-    rate(decisionId, value) {
-      queue.push(makeEvent({ type: "rating", decision_id: decisionId, value }));
+    rate(decisionId, value, tech) {
+      queue.push(makeEvent({ type: "rating", decision_id: decisionId, value, tech }));
     },
     identify(more) {
       if (ATTUNE_CHECKS && (!more || typeof more !== "object")) throw new TypeError("attune: identify needs an object of traits");
       traits = { ...traits, ...more }; // in memory only; sent with decisions while personalization is allowed
     },
-    flush(flushOptions) {
-      if (flushOptions && flushOptions.beacon) {
-        queue.flushBeacon();
-        return Promise.resolve();
-      }
-      return queue.flush();
+    async flush(flushOptions) {
+      if (flushOptions && flushOptions.beacon) queue.flushBeacon();
+      else await queue.flush();
     },
     consent: {
       get: consent.get,
@@ -124,6 +121,7 @@ export function createClient(options: ClientOptions): AttuneClient {
 }
 
 function readGlobalPrivacyControl(): boolean {
+  if (!ATTUNE_ANYWHERE) return (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
   try {
     return typeof navigator !== "undefined" && (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
   } catch {
@@ -133,7 +131,7 @@ function readGlobalPrivacyControl(): boolean {
 
 /** addEventListener with every call of the handler guarded; returns the remover. */
 function listen(target: EventTarget | null, type: string, handler: () => void): () => void {
-  if (!target || typeof target.addEventListener !== "function") return () => undefined;
+  if (ATTUNE_ANYWHERE && (!target || typeof target.addEventListener !== "function")) return () => undefined;
   const guarded = () => {
     try {
       handler();
@@ -141,6 +139,6 @@ function listen(target: EventTarget | null, type: string, handler: () => void): 
       // a listener must never throw into the host page
     }
   };
-  target.addEventListener(type, guarded);
-  return () => target.removeEventListener(type, guarded);
+  target!.addEventListener(type, guarded);
+  return () => target!.removeEventListener(type, guarded);
 }

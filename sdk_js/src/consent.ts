@@ -34,11 +34,11 @@ export interface Consent {
 /** What happens to an event under this consent: sent now, held in memory until an answer, or dropped. */
 export type EventGate = "send" | "hold" | "drop";
 
-const FEEDBACK: string[] = ["rating", "survey_response", "survey_answer"];
+const FEEDBACK = /^(rating|survey)/; // ratings and survey_* (shown, dismissed, answer, response): the visitor's feedback
 
 export function eventGate(mode: ConsentMode, state: ConsentState, type: EventType): EventGate {
   if (mode === "opt-in" && !state.decided) return "hold";
-  return state[FEEDBACK.indexOf(type) < 0 ? "measurement" : "feedback"] ? "send" : "drop";
+  return state[FEEDBACK.test(type) ? "feedback" : "measurement"] ? "send" : "drop";
 }
 
 /** May this device keep a visitor id (and send it)? */

@@ -5,9 +5,9 @@ export const VISITOR_ID = /^[A-Za-z0-9_-]{8,128}$/;
 
 /** 32 lowercase hex characters (128 random bits) from the platform's CSPRNG where there is one. */
 export function randomId(): string {
-  const c: Crypto | undefined = typeof crypto === "undefined" ? undefined : crypto;
+  const c: Crypto | undefined = !ATTUNE_ANYWHERE || typeof crypto !== "undefined" ? crypto : undefined;
   const bytes = new Uint8Array(16);
-  if (c && typeof c.getRandomValues === "function") c.getRandomValues(bytes);
+  if (!ATTUNE_ANYWHERE || (c && typeof c.getRandomValues === "function")) c!.getRandomValues(bytes);
   // Last resort for very old engines: uniqueness, not secrecy, is what an id needs.
   else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
   let hex = "";

@@ -3,6 +3,8 @@
 export { createClient } from "./client.js";
 export { isRatedDown } from "./ratings.js";
 export { privacySettings, recordConsent, sendConsent, visitorRights } from "./privacy.js";
+export { eligibleSurveys } from "./surveys.js";
+export type { EligibleQuestion, EligibleSurveys, QuestionType, Survey, SurveyBranch, SurveyQuestion, SurveyTrigger } from "./surveys.js";
 export type {
   ConsentAnswer,
   ConsentRecord,
@@ -33,5 +35,6 @@ export type {
   PrivacyHints,
   QueuedEvent,
   RequestError,
+  TechContext,
   TrackedEvent,
 } from "./types.js";

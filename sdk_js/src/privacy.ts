@@ -32,7 +32,8 @@ export type PrivacySettings = Sent<Wire["PrivacySettings"]>;
 const fetchOf = (options: PrivacyOptions): typeof fetch => options.fetch || ((input, init) => fetch(input, init));
 const base = (options: PrivacyOptions) => options.endpoint.replace(/\/+$/, "");
 
-async function call<T>(options: PrivacyOptions, path: string, body: object, keepalive = false): Promise<T> {
+/** POST `body` with the site to `path`; the parsed answer, or a RequestError naming the server's detail. */
+export async function call<T>(options: PrivacyOptions, path: string, body: object, keepalive = false): Promise<T> {
   const reply = await post(fetchOf(options), base(options) + path, JSON.stringify({ site: options.site, ...body }),
     options.timeoutMs || 10_000, keepalive);
   let parsed: T & { detail?: string };

@@ -25,44 +25,34 @@ export function requestError(message: string, status: number | null): RequestErr
  */
 export function post(fetchFn: typeof fetch, url: string, body: string, timeoutMs: number, keepalive = false): Promise<Reply> {
   return new Promise<Reply>((resolve, reject) => {
-    const controller = typeof AbortController === "function" ? new AbortController() : null;
-    let done = false;
+    const controller = !ATTUNE_ANYWHERE || typeof AbortController === "function" ? new AbortController() : null;
+    // a promise settles once: whichever of the deadline and the reply comes first wins
     const timer = setTimeout(() => {
-      if (done) return;
-      done = true;
-      reject(requestError(`request to ${url} timed out after ${timeoutMs} ms`, null));
-      try {
-        if (controller) controller.abort();
-      } catch {
-        // aborting is a courtesy to the network; the promise is settled already
+      reject(requestError(`${url} timed out after ${timeoutMs} ms`, null));
+      if (!ATTUNE_ANYWHERE) controller!.abort();
+      else {
+        try {
+          if (controller) controller.abort();
+        } catch {
+          // aborting is a courtesy to the network; the promise is settled already
+        }
       }
     }, timeoutMs);
-    const finish = (settle: () => void) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      settle();
-    };
     const init: RequestInit = { method: "POST", body, headers: { "Content-Type": TEXT }, credentials: "omit" };
     if (keepalive) init.keepalive = true; // outlives the page, within the browser's 64 KiB budget
-    if (controller) init.signal = controller.signal;
+    if (!ATTUNE_ANYWHERE || controller) init.signal = controller!.signal;
     Promise.resolve()
       .then(() => fetchFn(url, init))
-      .then(async (response) => {
-        const text = await response.text();
-        finish(() => resolve({ status: response.status, body: text, retryAfter: response.headers.get("Retry-After") }));
-      })
-      .catch((error: unknown) => {
-        const reason = error instanceof Error ? error.message : String(error);
-        finish(() => reject(requestError(`request to ${url} failed: ${reason}`, null)));
-      });
+      .then(async (response) => resolve({ status: response.status, body: await response.text(), retryAfter: response.headers.get("Retry-After") }))
+      .catch((error: unknown) => reject(requestError(`${url} failed: ${error instanceof Error ? error.message : String(error)}`, null)))
+      .then(() => clearTimeout(timer));
   });
 }
 
 /** Hand `body` to navigator.sendBeacon; false when there is none or the browser refused it (quota). */
 export function beacon(url: string, body: string): boolean {
   try {
-    if (typeof navigator === "undefined" || typeof navigator.sendBeacon !== "function") return false;
+    if (ATTUNE_ANYWHERE && (typeof navigator === "undefined" || typeof navigator.sendBeacon !== "function")) return false;
     return navigator.sendBeacon(url, new Blob([body], { type: TEXT }));
   } catch {
     return false;
@@ -76,9 +66,6 @@ export function retryable(status: number | null): boolean {
 
 /** Retry-After in milliseconds (seconds or an HTTP date), 0 when absent or unreadable. */
 export function retryAfterMs(header: string | null, now: number): number {
-  if (!header) return 0;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isFinite(at) ? Math.max(0, at - now) : 0;
+  const seconds = Number(header); // null and "" are 0; an HTTP date is NaN here, and NaN || 0 is 0 below
+  return Math.max(0, Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header!) - now || 0);
 }

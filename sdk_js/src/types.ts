@@ -23,10 +23,25 @@ export type EventType = Wire["EventIn"]["type"];
 export type ContextValue = NonNullable<DecideRequest["context"]>[string];
 export type Context = Record<string, ContextValue>;
 
+/** The page's technical context sent with survey answers and ratings (what the browser reports): ttfb_ms,
+ * lcp_ms, inp_ms (the widget sends the longest interaction so far, an approximation of INP), decide_ms, js_errors. */
+export type TechContext = { [K in keyof Wire["Tech"]]?: NonNullable<Wire["Tech"][K]> };
+
 export interface TrackedEvent {
   type: EventType;
   decision_id?: string;
   value?: number;
+  /** survey_shown, survey_dismissed and survey_answer: the survey's id; survey_answer: the question's id. */
+  survey?: string;
+  question?: string;
+  /** A survey answer is exactly one of value (a scale or thumbs), choices (choice ids) or text (<= 2000 chars). */
+  choices?: string[];
+  text?: string;
+  /** track: the tracked event's name, attune.push(["track", "checkout_completed"]). */
+  name?: string;
+  /** location.pathname where it happened. */
+  page?: string;
+  tech?: TechContext;
 }
 
 /** An event as sent: the client makes its id, so a retry is never counted twice. */
@@ -70,7 +85,8 @@ export interface AttuneClient {
   /** One request for all blocks; resolves to the answer as the server sent it. */
   decide(blocks: string[], context?: Context): Promise<DecideAnswer>;
   track(event: TrackedEvent): void;
-  rate(decisionId: string, value: number): void;
+  /** A rating of a decision, with the page's technical context if given. */
+  rate(decisionId: string, value: number, tech?: TechContext): void;
   identify(traits: Context): void;
   flush(options?: { beacon?: boolean }): Promise<void>;
   consent: {

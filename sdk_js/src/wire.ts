@@ -5,6 +5,19 @@ export type paths = Record<string, never>;
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** BranchOut */
+        BranchOut: {
+            eq?: number | string | null;
+            gte?: number | null;
+            in?: (number | string)[] | null;
+            lte?: number | null;
+            to: string;
+        };
+        /** Budget */
+        Budget: {
+            gap_days: number;
+            per_session: number;
+        };
         /** Categories */
         Categories: {
             feedback: boolean;
@@ -14,6 +27,11 @@ export interface components {
         /** CategoryText */
         CategoryText: {
             description: string;
+            label: string;
+        };
+        /** ChoiceOut */
+        ChoiceOut: {
+            id: string;
             label: string;
         };
         /** ConsentReceipt */
@@ -79,6 +97,18 @@ export interface components {
             propensity: number;
             variant: string;
         };
+        /** EligibleRequest */
+        EligibleRequest: {
+            context?: {
+                [key: string]: string | number | boolean;
+            };
+            language?: string | null;
+            site: string;
+            traits?: {
+                [key: string]: string | number | boolean;
+            };
+            visitor?: string | null;
+        };
         /** Erased */
         Erased: {
             deleted: components["schemas"]["ErasureCounts"];
@@ -94,11 +124,18 @@ export interface components {
         };
         /** EventIn */
         EventIn: {
+            choices?: string[] | null;
             decision_id?: string | null;
             id: string;
+            name?: string | null;
+            page?: string | null;
+            question?: string | null;
+            survey?: string | null;
+            tech?: components["schemas"]["Tech"] | null;
+            text?: string | null;
             ts?: number | null;
             /** @enum {string} */
-            type: "impression" | "click" | "rating" | "dismiss" | "survey_response" | "timing" | "error";
+            type: "impression" | "click" | "rating" | "dismiss" | "survey_response" | "timing" | "error" | "survey_shown" | "survey_dismissed" | "survey_answer" | "track";
             value?: number | null;
         };
         /** EventsAccepted */
@@ -171,6 +208,8 @@ export interface components {
             banner: boolean;
             policy_version: string;
             sources: ("attune" | "tcf" | "gcm")[];
+            /** @default false */
+            surveys: boolean;
         };
         /** PrivacySettings */
         PrivacySettings: {
@@ -208,6 +247,18 @@ export interface components {
                 [key: string]: string | number | boolean;
             };
         };
+        /** QuestionOut */
+        QuestionOut: {
+            choices: components["schemas"]["ChoiceOut"][];
+            id: string;
+            next: components["schemas"]["BranchOut"][];
+            optional: boolean;
+            /** @default false */
+            profile: boolean;
+            text: string;
+            /** @enum {string} */
+            type: "nps" | "csat" | "ces" | "single" | "multiple" | "text" | "thumbs";
+        };
         /** RatingRecord */
         RatingRecord: {
             block: string;
@@ -223,6 +274,39 @@ export interface components {
         /** RatingUndone */
         RatingUndone: {
             undone: number;
+        };
+        /** SurveyOut */
+        SurveyOut: {
+            id: string;
+            /** @enum {string} */
+            placement: "corner" | "inline";
+            questions: components["schemas"]["QuestionOut"][];
+            trigger: components["schemas"]["TriggerOut"];
+        };
+        /** SurveysEligible */
+        SurveysEligible: {
+            budget: components["schemas"]["Budget"];
+            prompted_this_session: number;
+            surveys: components["schemas"]["SurveyOut"][];
+        };
+        /** Tech */
+        Tech: {
+            decide_ms?: number | null;
+            inp_ms?: number | null;
+            js_errors?: number | null;
+            lcp_ms?: number | null;
+            ttfb_ms?: number | null;
+        };
+        /** TriggerOut */
+        TriggerOut: {
+            event?: string | null;
+            /** @default false */
+            exit_intent: boolean;
+            pageviews?: number | null;
+            scroll?: number | null;
+            seconds?: number | null;
+            thumbs_down?: string | null;
+            url?: string | null;
         };
         /** UndoRatingRequest */
         UndoRatingRequest: {

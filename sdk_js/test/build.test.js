@@ -11,7 +11,7 @@ test("the IIFE defines AttuneSDK and no other global", () => {
   const context = vm.createContext({});
   vm.runInContext(read("dist/attune-sdk.iife.js"), context);
   assert.deepEqual(Object.keys(context), ["AttuneSDK"]);
-  assert.deepEqual(Object.keys(context.AttuneSDK).sort(), ["createClient", "isRatedDown", "privacySettings", "recordConsent", "sendConsent", "visitorRights"]);
+  assert.deepEqual(Object.keys(context.AttuneSDK).sort(), ["createClient", "eligibleSurveys", "isRatedDown", "privacySettings", "recordConsent", "sendConsent", "visitorRights"]);
 });
 
 test("createClient works with no window, document, navigator, localStorage, crypto or TextEncoder", async () => {

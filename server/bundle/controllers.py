@@ -60,3 +60,37 @@ class BundleController(Controller):
          sync_to_thread=False, media_type="text/javascript", responses={**answers(404), **NOT_BUILT})
     def versioned_chunk(self, version: FromPath[str]) -> Response[bytes]:
         return _script(self._bundle(version).chunk, IMMUTABLE)
+
+    @get("/attune-surveys.js", summary="The widget's survey chunk (stable URL)", sync_to_thread=False,
+         media_type="text/javascript", responses={**answers(404), **NOT_BUILT})
+    def latest_surveys(self) -> Response[bytes]:
+        bundle = self._bundle()
+        return _script(_surveys(bundle), SHORT, etag=f'"{bundle.version}"')
+
+    @get("/widget/{version:str}/attune-surveys.js", summary="The widget's survey chunk at a versioned, immutable URL",
+         sync_to_thread=False, media_type="text/javascript", responses={**answers(404), **NOT_BUILT})
+    def versioned_surveys(self, version: FromPath[str]) -> Response[bytes]:
+        return _script(_surveys(self._bundle(version)), IMMUTABLE)
+
+    @get("/texts/{name:str}", summary="The widget's shipped texts in one language, e.g. de.json (stable URL)",
+         sync_to_thread=False, media_type="application/json", responses={**answers(404), **NOT_BUILT})
+    def latest_texts(self, name: FromPath[str]) -> Response[bytes]:
+        bundle = self._bundle()
+        return _script(_texts(bundle, name), SHORT, etag=f'"{bundle.version}"', **{"content-type": "application/json"})
+
+    @get("/widget/{version:str}/texts/{name:str}", summary="The widget's shipped texts in one language, versioned",
+         sync_to_thread=False, media_type="application/json", responses={**answers(404), **NOT_BUILT})
+    def versioned_texts(self, version: FromPath[str], name: FromPath[str]) -> Response[bytes]:
+        return _script(_texts(self._bundle(version), name), IMMUTABLE, **{"content-type": "application/json"})
+
+
+def _surveys(bundle: Bundle) -> bytes:
+    if not bundle.surveys:
+        raise NotFoundException("this build has no survey chunk: run `npm run build`")
+    return bundle.surveys
+
+
+def _texts(bundle: Bundle, name: str) -> bytes:
+    if name not in bundle.texts:
+        raise NotFoundException(f"no shipped texts {name!r}; there are {sorted(bundle.texts)}")
+    return bundle.texts[name]

@@ -6,6 +6,7 @@
 //   attune.push(["consent.grant", {measurement: false}])   (personalization, feedback, measurement)
 //   attune.push(["identify", {plan: "pro"}])   attune.push(["refresh"])   attune.push(["flush"])
 //   attune.push(["preferences.open"])   (or a click on any [data-attune-preferences] element)
+//   attune.push(["track", "checkout_completed"])   (a `track` event; a survey may be triggered by it)
 //   attune.push(function (attune) { attune.ready.then(…) })
 // Each consent command is an answer from the site's own code: a receipt goes with source "api".
 
@@ -29,9 +30,12 @@ export interface AttuneGlobal {
   };
   preferences: {
     open(): void;
-    /** How the lazy chunk registers itself (internal). */
-    attach: Lazy["attach"];
+    /** How the lazy chunks register themselves (internal). */
+    attach: ReturnType<Lazy["attach"]>;
   };
+  surveys: { attach: ReturnType<Lazy["attach"]> };
+  /** Send a `track` event named `name` (letters, digits, _ and -); surveys triggered by it may show. */
+  track(name: string): void;
   /** Resolves once every block found at start-up shows its decision or was left as it was. */
   ready: Promise<void>;
   refresh(): Promise<void>;
@@ -57,7 +61,12 @@ export function installGlobal(engine: Engine, connection: Connection, lazy: Lazy
       deny: () => connection.answer(all(false), "api"),
       get: connection.consent.get,
     },
-    preferences: { open: lazy.open, attach: lazy.attach },
+    preferences: { open: lazy.open, attach: lazy.attach("preferences") },
+    surveys: { attach: lazy.attach("surveys") },
+    track(name) {
+      connection.client().track({ type: "track", name });
+      connection.signals.push(name);
+    },
     ready: engine.ready,
     refresh: engine.refresh,
     flush: () => connection.client().flush(),

@@ -1,7 +1,8 @@
 // The script tag is the configuration: data-site (required), data-endpoint (default: the script's
 // own origin), data-timeout (ms, default 1000), data-consent (the site's mode, if known up front),
-// data-texts (JSON overrides of the visible texts). The lazy chunk (banner, preference center, "why"
-// dialog, consent-platform adapters) loads from beside the script, with its nonce.
+// data-texts (JSON overrides of the visible texts). The lazy chunks (attune-preferences.js: banner,
+// preference center, "why" dialog, consent-platform adapters; attune-surveys.js) load from beside the
+// script, with its nonce.
 
 import type { ConsentMode } from "@attune/sdk";
 
@@ -12,7 +13,8 @@ export interface WidgetConfig {
   /** The mode the tag declares; undefined: unknown until the first decide answer (behave as opt-in). */
   consentMode?: ConsentMode;
   texts: Record<string, unknown>;
-  /** attune-preferences.js beside attune.js: the stable URL, or the pinned one for a pinned script. */
+  /** The folder of attune.js, where its lazy chunks and shipped texts are (the stable one, or the pinned
+   * one for a pinned script): attune-preferences.js, attune-surveys.js, texts/<lang>.json. */
   chunk: string;
   nonce: string;
 }
@@ -29,7 +31,7 @@ export function readConfig(script: HTMLScriptElement): WidgetConfig {
     timeoutMs: Number(data.timeout) || 1000,
     consentMode: MODES.indexOf(mode) < 0 ? undefined : mode,
     texts: JSON.parse(data.texts || "{}"),
-    chunk: script.src.replace(/[^/]*$/, "attune-preferences.js"),
+    chunk: script.src.replace(/[^/]*$/, ""),
     nonce: script.nonce || "",
   };
 }

@@ -5,7 +5,7 @@
 // version, which the first decide answer tells too (receipts wait for it).
 
 import { createClient, sendConsent } from "@attune/sdk";
-import type { AttuneClient, Categories, ConsentChange, ConsentMode, ConsentSource, ConsentState, Context, Decision, PrivacyHints } from "@attune/sdk";
+import type { AttuneClient, Categories, ConsentChange, ConsentMode, ConsentSource, ConsentState, Context, Decision, PrivacyHints, TechContext } from "@attune/sdk";
 import { MODES, type WidgetConfig } from "./config";
 
 const MODE_KEY = "attune:mode"; // under the SDK's prefix, so withdrawing consent removes it too
@@ -26,6 +26,14 @@ export interface Connection {
   identify(traits: Context): void;
   onConsent(listener: () => void): void;
   storage: Storage | null;
+  /** For the survey chunk's technical context: JS errors on the page since the core started. */
+  jsErrors: number;
+  /** Tracked event names and thumbs-downs (" " + block id) so far; the survey chunk reads them, then replaces push. */
+  signals: string[];
+  /** The context of the last decide request (page, device, referrer, language): survey targeting uses it too. */
+  lastContext?: Context;
+  /** The page's technical context, once the survey chunk measures it: ratings carry it too. */
+  measure?: () => TechContext;
 }
 
 export function connect(config: WidgetConfig): Connection {
@@ -50,7 +58,7 @@ export function connect(config: WidgetConfig): Connection {
       endpoint: config.endpoint,
       site: config.site,
       consentMode: mode,
-      timeoutMs: config.timeoutMs,
+      timeoutMs: config.timeoutMs + 4000, // the deadline: a late answer is still for blocks not seen yet (blocks.ts)
       storage: real ? storage : null, // a guessed mode must not write, nor clear what the real one kept
       globalPrivacyControl: signalled,
     });
@@ -72,7 +80,7 @@ export function connect(config: WidgetConfig): Connection {
       known = true;
       client = make(true);
       if (Object.keys(early).length) client.consent.set(early);
-      if (old.close) old.close();
+      old.close!(); // the SDK's client has one
     }
     remember();
   }
@@ -104,18 +112,18 @@ export function connect(config: WidgetConfig): Connection {
     personalized,
     async decide(blocks, context) {
       const asked = personalized();
+      connection.lastContext = context;
       let answer = await client.decide(blocks, context);
       if (client.consent.gpc()) signalled = true;
       learn(answer.consent);
       // The answer told a mode under which this visitor is not to be profiled (GPC on an opt-out site): ask
       // again; unless the server saw the privacy signal itself, so the answer is the non-profiled one already.
       if (asked && !personalized() && !client.consent.gpc()) answer = await client.decide(blocks, context);
-      const told = !connection.hints;
       connection.hints = answer.privacy!; // this server always tells
-      if (told) waiting.splice(0).forEach((send) => send());
+      waiting.splice(0).forEach((send) => send()); // none wait once it has told
       if (!gpcTold && (gpcTold = client.consent.gpc())) {
-        const { personalization, feedback, measurement } = client.consent.get();
-        receipt({ personalization, feedback, measurement }, "gpc", null);
+        const { storage: allowed, decided, ...categories } = client.consent.get(); // the three categories
+        receipt(categories, "gpc", null);
       }
       return answer.decisions;
     },
@@ -135,7 +143,10 @@ export function connect(config: WidgetConfig): Connection {
     },
     onConsent: (listener) => listeners.push(listener),
     storage,
+    jsErrors: 0,
+    signals: [],
   };
+  ["error", "unhandledrejection"].forEach((type) => addEventListener(type, () => connection.jsErrors++));
   return connection;
 }
 

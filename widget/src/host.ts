@@ -32,4 +32,4 @@ export interface Ui {
   start(): void;
 }
 
-export type UiFactory = (host: Host) => Ui;
+export type UiFactory = (host: Host) => Ui | Promise<Ui>;

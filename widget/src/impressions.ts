@@ -26,9 +26,9 @@ export function createImpressions(seen: (element: Element) => void): Impressions
     observer.unobserve(element);
   };
 
-  const observer = new IntersectionObserver((entries) => entries.forEach(({ target, isIntersecting, intersectionRatio }) => {
-    // a hair under the threshold still counts: ratios are rounded at the boundary
-    if (isIntersecting && intersectionRatio > 0.49) {
+  const observer = new IntersectionObserver((entries) => entries.forEach(({ target, intersectionRatio }) => {
+    // a hair under the threshold still counts: ratios are rounded at the boundary (a ratio above 0 intersects)
+    if (intersectionRatio > 0.49) {
       inView.add(target);
       start(target);
     } else {

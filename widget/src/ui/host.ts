@@ -11,10 +11,12 @@ export function coreOf(host: Host) {
   return {
     site: config.site,
     endpoint: config.endpoint,
+    /** The folder of the chunks and the shipped texts. */
+    folder: config.chunk,
     overrides: host.overrides,
     refresh: host.refresh,
     /** The site's consent hints from the last decide answer. */
-    hints: (): PrivacyHints => connection.hints || { banner: false, sources: ["attune"], policy_version: "1" },
+    hints: (): PrivacyHints => connection.hints || { banner: false, sources: ["attune"], policy_version: "1", surveys: false },
     /** Consent now, the site's mode, whether GPC (not an answer) turned personalization off, whether the visitor answered. */
     state: () => ({ ...connection.consent.get(), gpc: client().consent.gpc(), answered: client().consent.answered() }),
     answer: (categories: Categories, source: ConsentSource) => connection.answer(categories, source),

@@ -9,10 +9,10 @@ import { showBanner } from "./banner";
 import { build } from "./build";
 import { createCenter } from "./center";
 import { followPlatforms } from "./platforms";
-import { textsFor } from "./texts";
+import { loadShipped, textsFor } from "./texts";
 import { createWhy } from "./why";
 
-function createUi(given: Host): Ui {
+async function createUi(given: Host): Promise<Ui> {
   const host = coreOf(given);
   let loading: Promise<PrivacySettings | null> | undefined;
   let site: PrivacySettings | null = null;
@@ -22,6 +22,7 @@ function createUi(given: Host): Ui {
   const center = createCenter(host, settings, texts);
   const open = (opener?: Element | null) => void center(opener);
   void settings();
+  await loadShipped(host.folder); // registered once the page's language is there: nothing is drawn in English first
   return {
     whyDialog: createWhy(host, () => texts(), open),
     center: open,

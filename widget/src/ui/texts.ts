@@ -1,10 +1,10 @@
-// The chunk's strings, in English; the "why" dialog's also in the catalogues (./catalogues.ts), picked by
-// <html lang>. A site changes them per language in its config ([sites.privacy] categories for the default
+// The chunk's strings, in English; also shipped in German, French, Spanish and Arabic (src/texts/<lang>.json,
+// fetched for the page's <html lang> before the chunk registers: ../catalogue.ts). A site changes them per language in its config ([sites.privacy] categories for the default
 // language, texts.<lang> for any language), and attune.push(["texts", {...}]) overrides both. Keys are
 // listed in widget/README.md.
 
 import type { PrivacySettings } from "@attune/sdk";
-import { catalogues } from "./catalogues";
+import { catalogue, pageLanguage } from "../catalogue";
 import type { Core as Host } from "./host";
 
 export const english = {
@@ -94,11 +94,15 @@ export const english = {
 export type Texts = typeof english;
 type Key = keyof Texts;
 
-/** The page's language, from <html lang>. */
-export const pageLanguage = () => (document.documentElement.lang || "en").toLowerCase();
+export { pageLanguage };
+
+const shipped: Record<string, string> = {};
+
+/** Fetch the shipped texts of the page's language (from the chunks' folder), before anything is drawn. */
+export const loadShipped = (folder: string) => catalogue(folder).then((found) => Object.assign(shipped, found));
 
 /** The shipped texts for the page's language: English, under the catalogue for its language if there is one. */
-export const builtIn = (): Record<string, string> => ({ ...english, ...catalogues[pageLanguage().split("-")[0]] });
+export const builtIn = (): Record<string, string> => ({ ...english, ...shipped });
 
 /** The shipped texts, then the site's category texts, then its texts for the page's language, then pushed overrides. */
 export function textsFor(host: Host, settings: PrivacySettings | null): Texts {
