@@ -8,6 +8,7 @@ from itertools import combinations
 BIAS = "bias"
 MAX_FIELDS = 12
 MAX_VALUE_LENGTH = 64
+OTHER = "(other)"  # the value a policy gives a field's rarer values when the field has too many to learn apart
 
 
 def _value_text(value: object) -> str | None:
@@ -62,6 +63,8 @@ def describe_feature(feature: str, labels: Mapping[str, str] | None = None) -> s
     'you typed our address'
     >>> describe_feature("language=de"), describe_feature("plan_tier=gold"), describe_feature("bias")
     ('your language is German', 'plan tier is gold', 'what most visitors respond to')
+    >>> describe_feature("page=(other)")
+    'you are on a page other than our most visited ones'
     """
     if feature == BIAS:
         return "what most visitors respond to"
@@ -73,6 +76,8 @@ def describe_value(field: str, value: str, labels: Mapping[str, str] | None = No
     key = f"{field}={value}"
     if labels and key in labels:
         return labels[key]
+    if value == OTHER:  # many values share this feature: say so, never show "(other)" as if it were a value
+        return OTHER_PHRASES.get(field, f"your {field.replace('_', ' ')} is not one of the most common ones")
     if key in VALUE_PHRASES:
         return VALUE_PHRASES[key]
     if field.startswith("interest_") and value == "true":
@@ -94,6 +99,13 @@ VALUE_PHRASES = {
     "referrer=other": "you came from another website",
     "returning=true": "you have visited before",
     "returning=false": "this is your first visit",
+}
+
+OTHER_PHRASES = {
+    "page": "you are on a page other than our most visited ones",
+    "referrer": "you came from a site other than the usual ones",
+    "country": "you are in a country we see less often",
+    "language": "your language is one we see less often",
 }
 
 FIELD_PHRASES = {

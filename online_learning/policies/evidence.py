@@ -77,6 +77,15 @@ class Evidence:
             self._weight /= self._newest
             self._newest = 1.0
 
+    def keep(self, indices: np.ndarray) -> None:
+        """Keep only these features' rows and columns, moved to the front (the rest of the matrix is zero)."""
+        for arm in self.arms.values():
+            capacity, n = arm.targets.shape[0], len(indices)
+            evidence, targets = np.zeros((capacity, capacity)), np.zeros(capacity)
+            evidence[:n, :n] = arm.evidence[np.ix_(indices, indices)]
+            targets[:n] = arm.targets[indices]
+            arm.evidence, arm.targets = evidence, targets
+
     def restart_from(self, other: Evidence) -> None:
         """Hold a copy of another's statistics, faded as they are now (tastes changed: older evidence misleads)."""
         self.arms = {variant: arm.scaled_copy(other._newest) for variant, arm in other.arms.items()}

@@ -20,8 +20,10 @@ from typing import Any
 import numpy as np
 
 from online_learning.exploration import probability_of_best
+from online_learning.features import OTHER
 from online_learning.policies.cache import DistributionCache
 from online_learning.policies.evidence import Evidence
+from online_learning.policies.vocabulary import FieldVocabulary
 
 _PRIOR_NOISE = 0.25  # a pseudo-observation of reward variance so early exploration is not zero
 _MEMO_ENTRIES = 50_000  # contexts whose feature positions are remembered
@@ -30,6 +32,7 @@ _REFIT_EVERY = 500  # updates between the fits that score predictions: fixed by 
 
 @dataclass(frozen=True, slots=True)
 class _Published:
+    vocabulary: dict[str, int]  # as it was at the refresh: the learner may drop features between refreshes
     variants: dict[str, int]
     means: np.ndarray  # (arms, features) ridge estimates
     covariances: np.ndarray  # (arms, features, features) inverse precisions
@@ -46,6 +49,8 @@ class LinearThompson:
     logged distribution. The recent fit forgets evidence older than about `memory`
     updates; it is published while it predicts the rewards of about the last `judged_over`
     updates better than the fit that keeps everything (`memory=None`: only that one).
+    A field with more than `open_values` values gets its own feature for at most `values_per_field`
+    of them, the rest sharing `field=(other)` (`values_per_field=None`: every value, up to `max_features`).
 
     >>> policy = LinearThompson(seed=3)
     >>> mobile, desktop = ["bias", "device=mobile"], ["bias", "device=desktop"]
@@ -73,6 +78,9 @@ class LinearThompson:
         shift_margin: float = 0.02,  # how much better the recent fit must predict before the past is dropped
         exploration_scale: float = 0.3,  # Chapelle & Li (2011): a narrower posterior explores enough and earns more
         max_features: int = 512,
+        values_per_field: int | None = 48,  # a page path's thousands of values: the most seen get a feature
+        open_values: int = 16,  # a field with no more values than this keeps every value and every pair
+        admit_after: int = 10,  # sightings a wide field's value needs before it gets a feature of its own
         draws: int = 256,
         seed: int = 0,
     ) -> None:
@@ -83,6 +91,11 @@ class LinearThompson:
         self.shift_margin = shift_margin
         self.exploration_scale = exploration_scale
         self.max_features = max_features
+        self.values_per_field = values_per_field
+        self.open_values = open_values
+        self.admit_after = admit_after
+        self._fields = None if values_per_field is None else FieldVocabulary(
+            open_values=open_values, values_per_field=values_per_field, admit_after=admit_after)
         self.draws = draws
         self.seed = seed
         self._rng = np.random.default_rng(seed)
@@ -95,7 +108,7 @@ class LinearThompson:
         self._updates = 0
         self._fits: list[dict[str, np.ndarray]] = [{}, {}]  # the lasting and the recent means, every _REFIT_EVERY
         self._errors = [0.0, 0.0]  # their squared errors on the rewards since, fading over `judged_over` updates
-        self._published = _Published({}, np.zeros((0, 0)), np.zeros((0, 0, 0)), np.sqrt(_PRIOR_NOISE), np.zeros(0))
+        self._published = _Published({}, {}, np.zeros((0, 0)), np.zeros((0, 0, 0)), np.sqrt(_PRIOR_NOISE), np.zeros(0))
         self._cache = DistributionCache()
 
     def _prior_of(self, feature: str) -> float:
@@ -134,7 +147,16 @@ class LinearThompson:
                                                  self._capacity)
         return found[0], found[1]
 
+    def _known(self, features: Sequence[str]) -> Sequence[str]:
+        """The features as the model names them: a wide field's rarer values as `field=(other)`."""
+        return features if self._fields is None else self._fields.map(features)
+
     def update(self, variant: str, features: Sequence[str], reward: float) -> None:
+        if self._fields is not None:
+            widened = self._fields.widened
+            features = self._fields.learn(features)
+            if self._fields.widened != widened:
+                self._retire()
         indices, cells = self._positions(features)
         if self._recent is not None:
             self._judge(variant, indices, reward)
@@ -148,6 +170,19 @@ class LinearThompson:
             size, priors = len(self._vocabulary), np.array(self._priors)
             self._fits = [_padded(self._lasting.means(size, priors), self.max_features),
                           _padded(self._recent.means(size, priors), self.max_features)]
+
+    def _retire(self) -> None:
+        """Drop the pairs of fields that turned wide: they will never be formed again, so free their rows."""
+        gone = self._fields.retired(list(self._vocabulary))
+        if not gone:
+            return
+        keep = np.array([i for f, i in self._vocabulary.items() if f not in gone], dtype=np.intp)
+        self._vocabulary = {f: j for j, f in enumerate(f for f in self._vocabulary if f not in gone)}
+        self._priors = [self._priors[i] for i in keep]
+        for evidence in self._evidences():
+            evidence.keep(keep)
+        self._fits = [_padded({v: m[keep] for v, m in fit.items()}, self.max_features) for fit in self._fits]
+        self._positions_memo = {}
 
     def _judge(self, variant: str, indices: np.ndarray, reward: float) -> None:
         """Score each fit on a reward it has not learned from yet (prequential error)."""
@@ -165,7 +200,7 @@ class LinearThompson:
         recent_wins = self._recent is not None and self._errors[1] < self._errors[0]
         names, means, covariances, residual, count = (self._recent if recent_wins else self._lasting).fit(size, priors)
         noise = float(np.sqrt((residual + _PRIOR_NOISE) / (count + 1)))
-        self._published = _Published({v: i for i, v in enumerate(names)}, means, covariances, noise, priors)
+        self._published = _Published(dict(self._vocabulary), {v: i for i, v in enumerate(names)}, means, covariances, noise, priors)
         self._cache = DistributionCache()
 
     # decision side (the request path): reads only the published snapshot
@@ -173,9 +208,10 @@ class LinearThompson:
     def _posterior(self, variants: Sequence[str], features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         published = self._published
         size = published.means.shape[1]
-        idx = np.array([i for f in features if (i := self._vocabulary.get(f)) is not None and i < size], dtype=np.intp)
+        vocabulary = published.vocabulary
+        idx = np.array([i for f in features if (i := vocabulary.get(f)) is not None and i < size], dtype=np.intp)
         # prior variance of features not learned yet
-        unknown = sum(1.0 / self._prior_of(f) for f in features if self._vocabulary.get(f, size) >= size)
+        unknown = sum(1.0 / self._prior_of(f) for f in features if vocabulary.get(f, size) >= size)
         means = np.zeros(len(variants))
         variances = np.full(len(variants), unknown + float((1.0 / published.priors[idx]).sum()))
         arms = [published.variants.get(v) for v in variants]
@@ -189,6 +225,7 @@ class LinearThompson:
         return means, variances
 
     def probabilities(self, variants: Sequence[str], features: Sequence[str]) -> np.ndarray:
+        features = self._known(features)
         return self._cache.get_or_compute((tuple(variants), tuple(features)), lambda: self._draw(variants, features))
 
     def _draw(self, variants: Sequence[str], features: Sequence[str]) -> np.ndarray:
@@ -199,19 +236,22 @@ class LinearThompson:
 
     def expected_rewards(self, variants: Sequence[str], features: Sequence[str]) -> np.ndarray:
         """The posterior mean reward of each variant for these features (greedy choice, evaluation)."""
-        return self._posterior(variants, features)[0]
+        return self._posterior(variants, self._known(features))[0]
 
     def contributions(self, variant: str, features: Sequence[str]) -> list[tuple[str, float]]:
-        """How much each feature raises this variant's expected reward above the other variants'."""
+        """How much each feature raises this variant's expected reward above the other variants'.
+
+        A shared `field=(other)` is left out: it names no value of the visitor's, and the widget says a
+        factor through its field and value, so it would read as if "(other)" were the visitor's page."""
         published = self._published
         arm = published.variants.get(variant)
         if arm is None:
             return []
         others = [i for v, i in published.variants.items() if v != variant]
         result = []
-        for feature in features:
-            index = self._vocabulary.get(feature)
-            if index is None or index >= published.means.shape[1]:
+        for feature in self._known(features):
+            index = published.vocabulary.get(feature)
+            if index is None or index >= published.means.shape[1] or feature.endswith(f"={OTHER}"):
                 continue
             baseline = published.means[others, index].mean() if others else 0.0
             result.append((feature, float(published.means[arm, index] - baseline)))
@@ -226,6 +266,8 @@ class LinearThompson:
         if self._recent is not None:
             fits = [{v: m[:size].tolist() for v, m in fit.items()} for fit in self._fits]
             state |= {"recent": self._recent.state(size), "errors": list(self._errors), "fits": fits}
+        if self._fields is not None:
+            state["fields"] = self._fields.state()
         return state
 
     def load_state(self, state: dict[str, Any]) -> None:
@@ -241,6 +283,11 @@ class LinearThompson:
             self._errors = list(state.get("errors", [0.0, 0.0]))
             self._fits = [_padded({v: np.array(m) for v, m in fit.items()}, self.max_features)
                           for fit in state.get("fits", [{}, {}])]
+        if self._fields is not None and "fields" in state:
+            self._fields.load_state(state["fields"])
+        elif self._fields is not None:  # a snapshot from before the cap: the values it learned stay admitted
+            self._fields.rebuild(state["vocabulary"])
+            self._retire()
         self.refresh()
 
 
