@@ -21,6 +21,7 @@ from server.config.toml import digest, to_toml
 from server.storage.admin_db import now_ms
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     import duckdb
@@ -99,6 +100,7 @@ class ConfigStore:
         self.db = db
         self.sites = sites
         self._lock = threading.Lock()  # one edit at a time: each starts from the config the last one left
+        self.on_applied: Callable[[int, Config], None] | None = None  # scaled mode: publish to the edges
 
     @property
     def config(self) -> Config:
@@ -122,6 +124,8 @@ class ConfigStore:
                     [now_ms(), actor, action, target, summary, _json(before), _json(after)],
                 )
             self.sites.apply(new)
+            if self.on_applied is not None:  # under the lock: versions reach the edges in order
+                self.on_applied(version, new)
         return version
 
 

@@ -69,6 +69,11 @@ class MemorySuppressionStore:
         with self._lock:
             return sum(map(len, self._by_visitor.pop((site, visitor), {}).values()))
 
+    def everything(self) -> list[tuple[str, str, dict[str, frozenset[str]]]]:
+        """(site, visitor, block -> hidden) for every visitor: scaled mode copies them into Redis at start."""
+        with self._lock:
+            return [(site, visitor, dict(blocks)) for (site, visitor), blocks in self._by_visitor.items()]
+
 
 _NONE: frozenset[str] = frozenset()
 

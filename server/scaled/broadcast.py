@@ -71,10 +71,16 @@ class PolicyFollower:
         self.client, self.sites = client, sites
         self.version = 0  # decisions carry it as their policy_version
         self.published_at: float | None = None
+        self.swapping = asyncio.Lock()  # a config swap and a policy load never interleave (server/scaled/shared_config.py)
 
     async def load_if_new(self) -> bool:
+        async with self.swapping:
+            return await self.load_holding_lock()
+
+    async def load_holding_lock(self, *, force: bool = False) -> bool:
+        """`force`: load even the version this edge has (its configuration changed: new blocks, new kinds)."""
         version = await self.client.get(POLICY_VERSION_KEY)
-        if version is None or int(version) == self.version:
+        if version is None or (int(version) == self.version and not force):
             return False
         blob = await self.client.get(POLICY_KEY)
         if blob is None:

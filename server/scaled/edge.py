@@ -1,7 +1,8 @@
 """The edge role: decide from the published policies, events into the stream; no DuckDB in this process.
 
-What stays local to each edge (documented in README, Scaled mode): sticky decisions and first-page claims,
-rated-down suppressions learned after the edge started, and the event rate limits (each edge counts its own).
+Shared through Redis (server/scaled/shared_*.py): the learner's live configuration, sticky decisions and first-page
+claims, rated-down variants, the event rate limits. Still local to each edge (README, Scaled mode): visitor
+interests, profile traits and behavioural counters.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ import numpy as np
 import redis.exceptions
 
 from server.config.schema import Config
-from server.decide.service import DecideDeps, claim_first_page
-from server.decide.sticky import MemoryStickyStore
-from server.events.rate_limit import EventRateLimit
+from server.decide.service import DecideDeps
 from server.events.service import EventsDeps
-from server.feedback.suppression import MemorySuppressionStore
 from server.scaled.broadcast import REDIS_DOWN, PolicyFollower
 from server.scaled.decision_stream import DecisionStream
 from server.scaled.event_stream import StreamEventSink
+from server.scaled.shared_config import ConfigFollower
+from server.scaled.shared_prefetch import claim_shared_first_page
+from server.scaled.shared_rate_limit import SharedEventRateLimit
+from server.scaled.shared_visitor import SharedFirstPages, SharedSticky, SharedSuppression, SharedVisitorState
 from server.scaled.spool import Spool
 from server.scaled.stream import VISITOR_KEY, connect
 from server.settings import Settings
@@ -43,17 +45,32 @@ class EdgeRuntime:
         self.spool = Spool(settings.data_dir / "decisions.spool", max_bytes=int(settings.spool_mb * 1024 * 1024))
         self.stream = DecisionStream(self.client, self.spool)
         self.follower = PolicyFollower(self.client, self.sites)
-        self.event_rate_limit = EventRateLimit(per_visitor=settings.events_per_visitor,
-                                               per_address=settings.events_per_address)
+        self.config_follower = ConfigFollower(self.client, self.sites, self.follower)
+        self.event_rate_limit = SharedEventRateLimit(per_visitor=settings.events_per_visitor,
+                                                     per_address=settings.events_per_address)
+        self.visitors = SharedVisitorState(self.client, self.sites, reachable=lambda: self.stream.reachable)
         self.decide_deps = DecideDeps(
-            sites=self.sites, log_decision=self.stream.log_decision, suppression=MemorySuppressionStore(),
+            sites=self.sites, log_decision=self.stream.log_decision, suppression=SharedSuppression(self.visitors),
             visitor_key=b"", policy_version=lambda: self.follower.version, rng=np.random.default_rng(),
-            sticky=MemoryStickyStore(), logged=self.stream.logged)
+            sticky=SharedSticky(self.visitors), first_pages=SharedFirstPages(self.visitors), logged=self.stream.logged)
         self.events_deps = EventsDeps(
-            sites=self.sites, writer=StreamEventSink(self.client, self.stream), visitor_key=b"",
-            rate_limit=self.event_rate_limit, trusted_proxies=settings.trusted_proxies,
-            claim_first_page=lambda **claim: claim_first_page(self.decide_deps, **claim))
+            sites=self.sites, writer=StreamEventSink(self.client, self.stream, self.event_rate_limit),
+            visitor_key=b"", rate_limit=self.event_rate_limit, trusted_proxies=settings.trusted_proxies,
+            claim_first_page=self._claim_first_page)
         self._tasks: list[asyncio.Task] = []
+        self._claims: set[asyncio.Task] = set()  # kept referenced until done
+
+    def _claim_first_page(self, **claim) -> int:
+        """From the events route, after the 202: claimed in a task (it reads Redis), so 0 claimed yet."""
+        task = asyncio.get_running_loop().create_task(
+            claim_shared_first_page(self.visitors, self.decide_deps, **claim))
+        self._claims.add(task)
+        task.add_done_callback(self._claims.discard)
+        return 0
+
+    def redis_unreachable(self) -> None:
+        """A read timed out: spool decisions and refuse events until the watch loop finds Redis again."""
+        self.stream.reachable = False
 
     @property
     def status(self) -> str:
@@ -63,8 +80,10 @@ class EdgeRuntime:
         key = await self._visitor_key(self.settings.data_dir / "visitor.key")
         self.decide_deps.visitor_key = self.events_deps.visitor_key = key
         with contextlib.suppress(*REDIS_DOWN):
+            await self.config_follower.load_if_new()  # the learner's live configuration, admin edits included
             await self.follower.load_if_new()  # decide with the learner's policies from the first request
-        self._tasks = [asyncio.create_task(self.follower.run()), asyncio.create_task(self._watch())]
+        self._tasks = [asyncio.create_task(work) for work in
+                       (self.follower.run(), self.config_follower.run(), self._watch())]
 
     async def stop(self) -> None:
         for task in self._tasks:

@@ -27,6 +27,7 @@ class EdgeHealth(Struct, kw_only=True):
     status: str  # "degraded" while Redis is unreachable or decisions wait in the spool
     role: str
     policy_version: int  # the published learner version this edge decides with
+    config_version: int  # the learner's live configuration version this edge serves (0: its own --config)
     policy_age_s: float | None  # since the learner published it
     spool_bytes: int
     spool_dropped: int  # decisions answered while the spool was full: never logged
@@ -59,9 +60,10 @@ def create_edge_app(edge: EdgeRuntime) -> Litestar:
     def healthz() -> EdgeHealth:
         published = edge.follower.published_at
         return EdgeHealth(status=edge.status, role="edge", policy_version=edge.follower.version,
+                          config_version=edge.config_follower.version,
                           policy_age_s=None if published is None else round(time.time() - published, 3),
                           spool_bytes=edge.spool.size, spool_dropped=edge.spool.dropped,
-                          redis_errors=edge.stream.redis_errors, refused_events=edge.event_rate_limit.refused)
+                          redis_errors=edge.stream.redis_errors + edge.visitors.redis_errors, refused_events=edge.event_rate_limit.refused)
 
     @get("/", include_in_schema=False, sync_to_thread=False)
     def home() -> Response:
@@ -90,6 +92,9 @@ def create_edge_app(edge: EdgeRuntime) -> Litestar:
 def serving_edge_app(settings: Settings, config: Config) -> ASGIApp:
     from server.decide.fast_path import DecideFastPath
     from server.errors import MAX_BODY_BYTES
+    from server.scaled.shared_prefetch import VisitorPrefetch
 
     edge = EdgeRuntime(settings, config)
-    return DecideFastPath(create_edge_app(edge), deps=lambda: edge.decide_deps, max_body=MAX_BODY_BYTES)
+    fast = DecideFastPath(create_edge_app(edge), deps=lambda: edge.decide_deps, max_body=MAX_BODY_BYTES)
+    return VisitorPrefetch(fast, state=edge.visitors, deps=lambda: edge.decide_deps,
+                           unreachable=edge.redis_unreachable, max_body=MAX_BODY_BYTES)

@@ -12,6 +12,7 @@ import redis.exceptions
 from litestar.exceptions import ServiceUnavailableException
 
 from server.scaled.decision_stream import DecisionStream
+from server.scaled.shared_rate_limit import SharedEventRateLimit
 from server.scaled.stream import ADD_EVENTS, EVENT_ID_TTL_S, STREAM, encode_rows
 from server.storage.rows import DecisionRow, EventRow
 from server.storage.writer import Stored
@@ -28,8 +29,8 @@ def unavailable() -> ServiceUnavailableException:
 class StreamEventSink:
     """What the events route calls `writer` at an edge: `store_events` as the group-commit writer has it."""
 
-    def __init__(self, client: aioredis.Redis, decisions: DecisionStream) -> None:
-        self.client, self.decisions = client, decisions
+    def __init__(self, client: aioredis.Redis, decisions: DecisionStream, rate_limit: SharedEventRateLimit) -> None:
+        self.client, self.decisions, self.rate_limit = client, decisions, rate_limit
         self._add_events = client.register_script(ADD_EVENTS)
 
     async def store_events(self, rows: list[EventRow], *, decisions: list[DecisionRow] = (),
@@ -38,14 +39,17 @@ class StreamEventSink:
             return Stored(accepted=0, duplicates=0)
         if not self.decisions.reachable:  # while the spool holds decisions, their events would overtake them
             raise unavailable()
-        site = rows[0].site  # one batch is one site's (EventsRequest)
-        args: list = [EVENT_ID_TTL_S, site]
+        site = rows[0].site  # one batch is one site's and one visitor's (EventsRequest)
+        counters, allowances = self.rate_limit.limits(site=site, visitor=rows[0].visitor)
+        args: list = [EVENT_ID_TTL_S, site, len(counters), *allowances]
         for row, encoded in zip(rows, encode_rows(rows)):
             args += [row.id, encoded]
         try:
-            new = int(await self._add_events(keys=[STREAM], args=args))
+            new = int(await self._add_events(keys=[STREAM, *counters], args=args))
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
             self.decisions.redis_errors += 1
             self.decisions.reachable = False  # the watch loop finds when it answers again
             raise unavailable() from None
+        if new < 0:
+            raise self.rate_limit.refuse(len(rows))
         return Stored(accepted=new, duplicates=len(rows) - new)

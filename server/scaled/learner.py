@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from server.scaled.broadcast import REDIS_DOWN, PolicyPublisher
 from server.scaled.learner_consumer import StreamConsumer
+from server.scaled.shared_config import ConfigPublisher
+from server.scaled.shared_learner import RedisWrites, MirroredSuppression, forget_shared_sticky
 from server.scaled.stream import VISITOR_KEY, connect, consumer_name
 
 if TYPE_CHECKING:
@@ -42,15 +44,25 @@ def scaled_learner(runtime: Runtime, redis_url: str) -> Callable[[Litestar], con
         learner = runtime.learner
         learner.on_refresh = lambda: publisher.offer(learner.version, runtime.sites.policies)
         publisher.offer(learner.version, runtime.sites.policies)  # what the restore made, before the stream flows
+        config_publisher = ConfigPublisher(client)
+        latest = runtime.config_store.latest()
+        config_publisher.offer(latest.version if latest else 0, runtime.sites.config)  # what this learner serves
+        runtime.config_store.on_applied = config_publisher.offer  # each admin edit, to every edge
+        writes = RedisWrites(client)
+        suppression = MirroredSuppression(runtime.suppression, writes, runtime.sites)
+        runtime.learner.suppression = runtime.decide_deps.suppression = runtime.privacy_deps.suppression = suppression
+        runtime.privacy_deps.forget_sticky = forget_shared_sticky(writes, runtime.sites, runtime.sticky.forget)
+        log.info("copying %d visitors' rated-down variants into Redis", suppression.copy_all())
         consumer = StreamConsumer(client, runtime.writer, name=consumer_name())
         runtime.health_deps.status = lambda: "ok" if consumer.reachable and publisher.reachable else "degraded"
         runtime.scaled_consumer = consumer  # for /healthz-like checks in tests and the launcher
         tasks = [asyncio.create_task(work) for work in
-                 (_share_visitor_key(client, runtime.visitor_key), publisher.run(), consumer.run())]
+                 (_share_visitor_key(client, runtime.visitor_key), publisher.run(), consumer.run(),
+                  config_publisher.run(), writes.run())]
         try:
             yield
         finally:
-            learner.on_refresh = None
+            learner.on_refresh = runtime.config_store.on_applied = None
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)

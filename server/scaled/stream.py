@@ -14,6 +14,9 @@ GROUP = "learners"
 POLICY_KEY = "attune:policy"  # the learner's published policies: {"version": n, "policies": {...}}
 POLICY_VERSION_KEY = "attune:policy:version"
 POLICY_CHANNEL = "attune:policy"  # a notice carrying the version, published with each new one
+CONFIG_KEY = "attune:config"  # the learner's live configuration: {"version": n, "toml": "..."}
+CONFIG_VERSION_KEY = "attune:config:version"
+CONFIG_CHANNEL = "attune:config"  # a notice carrying the version, published with each admin edit
 VISITOR_KEY = "attune:visitor-key"  # the keyed hash's key: every process must hash a visitor alike
 EVENT_ID_TTL_S = 7 * 24 * 3600  # how long an event id is remembered at the edge: retries come within this
 TIMEOUT_S = 0.5  # a Redis that does not answer within this is treated as unreachable
@@ -60,12 +63,24 @@ def decode_entry(fields: dict[bytes, bytes]) -> tuple[list[DecisionRow], list[Ev
     return [], [], False
 
 
-# One events batch: remember each new id (SET NX, with a TTL) and add the new ones to the stream as one entry,
-# atomically, so `duplicates` is exact and a retry of an acknowledged batch adds nothing.
-# KEYS[1] the stream; ARGV: ttl, site, then id and encoded row for each event. Returns how many were new.
+# One events batch: charge it to the rate-limit counters of this window (refusing it whole when one would pass
+# its allowance: -1), then remember each new id (SET NX, with a TTL) and add the new ones to the stream as one
+# entry, atomically, so `duplicates` is exact and a retry of an acknowledged batch adds nothing.
+# KEYS[1] the stream, KEYS[2..m+1] the counters; ARGV: ttl, site, m, then allowance and lifetime (ms) per counter,
+# then id and encoded row for each event. Returns how many were new, or -1 when refused.
 ADD_EVENTS = """
+local m = tonumber(ARGV[3])
+local first = 4 + 2 * m
+local charge = (#ARGV - first + 1) / 2
+for j = 1, m do
+  if tonumber(redis.call('GET', KEYS[j + 1]) or '0') + charge > tonumber(ARGV[2 + 2 * j]) then return -1 end
+end
+for j = 1, m do
+  redis.call('INCRBY', KEYS[j + 1], charge)
+  redis.call('PEXPIRE', KEYS[j + 1], ARGV[3 + 2 * j])
+end
 local fields, n = {'k', 'e'}, 0
-for i = 3, #ARGV, 2 do
+for i = first, #ARGV, 2 do
   if redis.call('SET', 'attune:eid:' .. ARGV[2] .. ':' .. ARGV[i], '1', 'NX', 'EX', ARGV[1]) then
     table.insert(fields, tostring(n)); table.insert(fields, ARGV[i + 1]); n = n + 1
   end

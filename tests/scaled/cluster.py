@@ -218,10 +218,13 @@ def start_all(*servers: AttuneServer) -> None:
         raise
 
 
-def cluster(tmp_path: Path, redis_url: str, edges: int = 2, **env: str) -> tuple[AttuneServer, list[AttuneServer]]:
+def cluster(tmp_path: Path, redis_url: str, edges: int = 2, edge_env: dict[str, str] | None = None,
+            **env: str) -> tuple[AttuneServer, list[AttuneServer]]:
+    """`env`: the learner's extra environment; `edge_env`: the edges'."""
     from tests.server.conftest import TEST_CONFIG
 
     learner = scaled_server(tmp_path / "learner", redis_url, "learner", TEST_CONFIG, **env)
-    edge_servers = [scaled_server(tmp_path / f"edge{n}", redis_url, "edge", TEST_CONFIG) for n in range(edges)]
+    edge_servers = [scaled_server(tmp_path / f"edge{n}", redis_url, "edge", TEST_CONFIG, **(edge_env or {}))
+                    for n in range(edges)]
     start_all(learner, *edge_servers)
     return learner, edge_servers

@@ -1,0 +1,133 @@
+"""What edges share through Redis, seen from a visitor and an admin: one learner and two edges, each test sending
+its requests to both. Admin edits reach every edge, a variant rated down at one edge is hidden at the other,
+sticky decisions and first pages hold across edges, the event rate limit counts across edges, and with Redis
+stopped an edge still answers from its own memory."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import time
+import uuid
+
+import httpx
+import pytest
+
+from server.decide.service import visitor_hash
+from tests.scaled.cluster import REDIS_SERVER, RedisServer, cluster, wait_for
+from tests.support.admin import FIRST_PASSWORD_ENV, PASSWORD, signed_in
+
+EVENTS_PER_VISITOR = "0.5"  # 5 events per visitor in each 10 s window, counted over both edges
+
+
+@pytest.fixture(scope="module")
+def scaled(tmp_path_factory):
+    if REDIS_SERVER is None:
+        pytest.fail("redis-server is not on PATH: ./dev test installs it (apt-get install redis-server)")
+    directory = tmp_path_factory.mktemp("shared-state")
+    redis_server = RedisServer(directory / "redis").start()
+    learner, edges = cluster(directory, redis_server.url, edge_env={"ATTUNE_EVENTS_PER_VISITOR": EVENTS_PER_VISITOR},
+                             **{FIRST_PASSWORD_ENV: PASSWORD})
+    try:
+        with httpx.Client(timeout=5) as http:
+            yield redis_server, learner, edges, http
+    finally:
+        for server in (*edges, learner):
+            server.stop()
+        redis_server.kill()
+
+
+def decide(edge, http: httpx.Client, block: str, visitor: str | None) -> dict:
+    body = {"site": "pk_test", "blocks": [block], "visitor": visitor, "context": {"device": "mobile"}}
+    response = http.post(f"{edge.url}/v1/decide", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()["decisions"][0]
+
+
+def send(edge, http: httpx.Client, visitor: str | None, *events: dict) -> httpx.Response:
+    return http.post(f"{edge.url}/v1/events", json={"site": "pk_test", "visitor": visitor,
+                                                     "events": [{"id": uuid.uuid4().hex, **e} for e in events]})
+
+
+def hashed(redis_server: RedisServer, visitor: str) -> str:
+    return visitor_hash(redis_server.client().get("attune:visitor-key"), "pk_test", visitor)
+
+
+def test_a_block_switched_off_in_the_admin_shows_its_fallback_at_every_edge_within_a_second(scaled):
+    redis_server, learner, edges, http = scaled
+    assert all(decide(edge, http, "hero", None)["explain"]["reason"] != "disabled" for edge in edges)
+    with contextlib.closing(signed_in(learner.url)) as editor:
+        try:
+            assert editor.patch("/admin/api/sites/pk_test/blocks/hero", json={"enabled": False}).status_code == 200
+            switched = time.monotonic()
+            for edge in edges:
+                wait_for(lambda: decide(edge, http, "hero", None)["explain"]["reason"] == "disabled", timeout=5,
+                         pause=0.02)
+            took = time.monotonic() - switched
+            print(f"admin edit live at both edges after {took:.3f} s")
+            assert took < 1.0, f"the edges served the edit after {took:.2f} s"
+            assert all(decide(edge, http, "hero", None)["variant"] == "classic" for edge in edges)
+        finally:
+            assert editor.patch("/admin/api/sites/pk_test/blocks/hero", json={"enabled": True}).status_code == 200
+    for edge in edges:
+        wait_for(lambda: decide(edge, http, "hero", None)["explain"]["reason"] != "disabled", timeout=5)
+    versions = {edge.health()["config_version"] for edge in edges}
+    assert len(versions) == 1 and versions.pop() >= 3  # the file, off, on: every edge serves the same version
+
+
+def test_a_variant_rated_down_at_one_edge_is_never_shown_at_the_other(scaled):
+    redis_server, learner, edges, http = scaled
+    visitor = uuid.uuid4().hex
+    rated = decide(edges[0], http, "tips", visitor)  # `tips`: uniform over 3 variants, a new decision per call
+    reply = send(edges[1], http, visitor, {"type": "impression", "decision_id": rated["decision_id"]},
+                 {"type": "rating", "decision_id": rated["decision_id"], "value": -1})
+    assert reply.status_code == 202, reply.text
+    wait_for(lambda: redis_server.client().smembers(f"attune:hidden:pk_test:{hashed(redis_server, visitor)}"))
+    shown = [decide(edges[n % 2], http, "tips", visitor)["variant"] for n in range(60)]
+    assert rated["variant"] not in shown, "a rated-down variant came back at an edge"
+    assert len(set(shown)) == 2, "the other two variants are still shown"  # (2/3)^30 odds against per edge
+
+
+def test_sticky_decisions_and_first_pages_hold_across_edges(scaled):
+    redis_server, learner, edges, http = scaled
+    for _ in range(5):  # `recs`: sticky for a session, Thompson sampling over two variants
+        visitor = uuid.uuid4().hex
+        first = decide(edges[0], http, "recs", visitor)
+        again = [decide(edges[n % 2], http, "recs", visitor) for n in range(1, 5)]
+        assert {d["decision_id"] for d in again} == {first["decision_id"]}, "a reload at another edge decided anew"
+
+    anonymous = decide(edges[0], http, "recs", None)  # a new visitor's first page: decided before their id exists
+    visitor = uuid.uuid4().hex
+    assert send(edges[1], http, visitor, {"type": "impression", "decision_id": anonymous["decision_id"]}
+                ).status_code == 202
+    key = f"attune:sticky:pk_test:{hashed(redis_server, visitor)}:recs"
+    wait_for(lambda: redis_server.client().exists(key), timeout=5)
+    assert {decide(edge, http, "recs", visitor)["decision_id"] for edge in edges} == {anonymous["decision_id"]}
+
+
+def test_the_event_rate_limit_counts_a_visitors_events_at_every_edge(scaled):
+    redis_server, learner, edges, http = scaled
+    wait_for(lambda: time.time() % 10 < 6, timeout=11, pause=0.1)  # all in one 10 s window
+    visitor = uuid.uuid4().hex
+    decision = decide(edges[0], http, "tips", visitor)
+    click = {"type": "click", "decision_id": decision["decision_id"]}
+    assert send(edges[0], http, visitor, click, click, click).status_code == 202
+    refused = send(edges[1], http, visitor, click, click, click)  # 6 > 5 in this window, over both edges
+    assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 10, refused.text
+    assert send(edges[1], http, visitor, click, click).status_code == 202  # exactly the allowance: 5
+    assert send(edges[0], http, uuid.uuid4().hex, click).status_code == 202  # another visitor is not held up
+
+
+def test_with_redis_stopped_an_edge_still_answers_and_keeps_its_own_sticky_decisions(scaled):
+    redis_server, learner, edges, http = scaled
+    visitor = uuid.uuid4().hex
+    redis_server.signal(signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        first = decide(edges[0], http, "recs", visitor)
+        assert time.monotonic() - started < 2.0, "decide answers while Redis is stopped"
+        assert decide(edges[0], http, "recs", visitor)["decision_id"] == first["decision_id"]
+        assert edges[0].health()["status"] == "degraded"
+    finally:
+        redis_server.signal(signal.SIGCONT)
+    wait_for(lambda: all(edge.health()["status"] == "ok" for edge in edges))
