@@ -7,6 +7,7 @@ import logging
 import duckdb
 import numpy as np
 
+from server.feedback.intelligence_thread import FeedbackThread
 from server.config.loader import DEMO_CONFIG
 from server.config.schema import Config
 from server.config.store import ConfigStore, start_config
@@ -83,9 +84,12 @@ class Runtime:
         self.off_policy = BackgroundEvaluator(  # for the results page
             sites=self.sites, event_log=self.event_log, interval=settings.evaluate_minutes * 60,
             enabled=settings.evaluate_minutes > 0)
+        # the Feedback page's themes, learned from the log in the background
+        self.feedback = FeedbackThread(event_log=self.event_log, snapshot_path=settings.data_dir / "feedback.snapshot")
         # deletes what is past each site's retention periods, in the writer thread
         self.retention = RetentionThread(sites=self.sites, writer=self.writer, event_log=self.event_log,
-                                         forget_interests=self.interests.forget, forget_counters=self.counters.expire)
+                                         forget_interests=self.interests.forget, forget_counters=self.counters.expire,
+                                         reload_surveys=self._reload_surveys)
         self.events_deps = EventsDeps(sites=self.sites, writer=self.writer, visitor_key=self.visitor_key,
                                       rate_limit=self.event_rate_limit, trusted_proxies=settings.trusted_proxies,
                                       claim_first_page=lambda **claim: claim_first_page(self.decide_deps, **claim))
@@ -102,6 +106,7 @@ class Runtime:
             rate_limit=AddressRateLimit(per_minute=settings.privacy_per_minute),
             trusted_proxies=settings.trusted_proxies, learned_up_to=lambda: self.learner.learner.last_seq,
             profile_traits=self.profile_traits.of, forget_surveys=self._forget_surveys,
+            trait_sources=self.profile_traits.sources, counters=self.counters.of, counter_facts=self.counters.facts,
             erase_counters=lambda cursor, **visitor: erase_counters(cursor, self.counters, **visitor),
         )
         self.surveys_deps = SurveysDeps(  # a page view asks once: four times the visitor-rights rate
@@ -122,6 +127,11 @@ class Runtime:
         self.survey_history.forget(site=site, visitor=visitor)
         return self.profile_traits.forget(site=site, visitor=visitor)
 
+    def _reload_surveys(self, cursor, *, site: str, visitors: list[str]) -> None:
+        """Retention deleted some of these visitors' survey events: what they were asked and their traits again."""
+        self.survey_history.reload(cursor, site=site, visitors=visitors)
+        self.profile_traits.reload(cursor, site=site, visitors=visitors)
+
     def start(self) -> None:
         replayed = self.learner.restore()
         with self.event_log.cursor() as cursor:
@@ -136,8 +146,10 @@ class Runtime:
         self.rollup.start()
         self.retention.start()
         self.off_policy.start()
+        self.feedback.start()
 
     def stop(self) -> None:
+        self.feedback.stop()  # before the log closes: it reads it, then writes its snapshot
         self.off_policy.stop()  # before the log closes: a replay in progress reads it
         self.retention.stop()  # before the writer: its deletes run there
         self.rollup.stop()

@@ -127,6 +127,7 @@ export interface components {
             choices?: string[] | null;
             decision_id?: string | null;
             id: string;
+            language?: string | null;
             name?: string | null;
             page?: string | null;
             question?: string | null;
@@ -168,10 +169,12 @@ export interface components {
         /** Export */
         Export: {
             consents: components["schemas"]["ConsentRecord"][];
+            counters?: components["schemas"]["VisitorCounts"] | null;
             decisions: Record<string, never>[];
             events: Record<string, never>[];
             exported_at: number;
             interests: string[];
+            profile_traits?: components["schemas"]["ProfileTrait"][];
             ratings: components["schemas"]["RatingRecord"][];
             site: string;
             suppressions: Record<string, never>[];
@@ -242,10 +245,19 @@ export interface components {
         Profile: {
             consents: components["schemas"]["ConsentRecord"][];
             interests: string[];
+            profile_traits?: components["schemas"]["ProfileTrait"][];
             ratings: components["schemas"]["RatingRecord"][];
             traits: {
                 [key: string]: string | number | boolean;
             };
+        };
+        /** ProfileTrait */
+        ProfileTrait: {
+            answered_at: number | null;
+            question: string;
+            survey: string;
+            trait: string;
+            value: string | number;
         };
         /** QuestionOut */
         QuestionOut: {
@@ -313,6 +325,21 @@ export interface components {
             decision_id: string;
             site: string;
             visitor: string;
+        };
+        /** VisitorCounts */
+        VisitorCounts: {
+            facts: {
+                [key: string]: number;
+            };
+            first_seen: number;
+            last_seen: number;
+            page_views: {
+                [key: string]: number;
+            };
+            sessions: number;
+            tracked_events: {
+                [key: string]: number;
+            };
         };
         /** VisitorRequest */
         VisitorRequest: {

@@ -74,7 +74,7 @@ def admin_parts(runtime: Runtime) -> AdminParts:
     editing = Editing(store=runtime.config_store)
     reporting = Reporting(db=runtime.admin_db, sites=runtime.sites, evaluations=runtime.off_policy)
     privacy_reports = PrivacyReports(db=runtime.admin_db, sites=runtime.sites)
-    survey_reports = SurveyReports(db=runtime.admin_db, sites=runtime.sites)  # feedback themes: in memory, from the log
+    survey_reports = SurveyReports(db=runtime.admin_db, sites=runtime.sites, feedback=runtime.feedback)
     proxies = runtime.settings.trusted_proxies
 
     def address(request: Request) -> str:

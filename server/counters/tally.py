@@ -7,7 +7,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import translate
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -134,6 +134,12 @@ class VisitorCounters:
             if tally is None or groups is None:
                 return {}
             return _facts(tally, groups, self.clock_ms() if now is None else now)
+
+    def of(self, site: str, visitor: str) -> Tally | None:
+        """A copy of the visitor's counts (for their export), None if never counted."""
+        with self._lock:
+            tally = self._sites.get(site, {}).get(visitor)
+            return None if tally is None else replace(tally, views=dict(tally.views), events=dict(tally.events))
 
     def forget(self, *, site: str, visitor: str) -> int:
         """Drop a visitor's counters from memory (erasure, retention); 1 if there were any."""

@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from server.config.surveys_schema import Question
 
 
+WITH_LANGUAGE = (*SURVEY_EVENTS, "rating")  # what a visitor says: the page's language tells how to read it
+
+
 class InvalidEvent(ValueError):
     """An event that is well-formed JSON but makes no sense; the message names it: `events[2].value: ...`."""
 
@@ -25,6 +28,8 @@ def check_survey_fields(where: str, event: EventIn, site: Site | None) -> None:
     for field in ("choices", "text"):
         if getattr(event, field) is not None and event.type != "survey_answer":
             raise InvalidEvent(f"{where}.{field}: only a 'survey_answer' carries {field}")
+    if event.language is not None and event.type not in WITH_LANGUAGE:
+        raise InvalidEvent(f"{where}.language: only survey events and ratings carry the page's language")
     if event.type != "survey_answer":
         return
     if event.question is None:

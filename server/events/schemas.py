@@ -19,6 +19,8 @@ MAX_TEXT = 2000  # an open answer, in characters
 MAX_MS = 600_000.0  # ten minutes: no page timing worth keeping is longer
 Identifier = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")]
 Millis = Annotated[float, Meta(ge=0, le=MAX_MS)]
+# the page's language as the browser has it (document.documentElement.lang): a BCP 47 tag such as "en", "pt-BR"
+Language = Annotated[str, Meta(max_length=35, pattern=r"^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*$")]
 
 
 class Tech(Struct, kw_only=True):
@@ -42,6 +44,7 @@ class EventIn(Struct, kw_only=True):
     # a survey_answer carries exactly one of value (a number), choices (choice ids) or text
     choices: Annotated[list[Identifier], Meta(min_length=1, max_length=20)] | None = None
     text: Annotated[str, Meta(min_length=1, max_length=MAX_TEXT)] | None = None  # as written; shown escaped
+    language: Language | None = None  # survey_answer: the page's language, which sentiment needs (None: unknown)
     name: Identifier | None = None  # a track event's name: attune.push(["track", "checkout_completed"])
     page: Annotated[str, Meta(max_length=512, pattern="^/")] | None = None  # location.pathname
     tech: Tech | None = None

@@ -57,7 +57,7 @@ def event_row(event: EventIn, *, site: str, visitor: str | None, ts: int | None,
         id=event.id, site=site, visitor=visitor, type=event.type, decision_id=event.decision_id, value=event.value,
         ts=ts, received_at=received_at, survey=event.survey, question=event.question,
         choices=orjson.dumps(event.choices).decode() if event.choices is not None else None, text=event.text,
-        name=event.name, page=event.page, **({} if tech is None else {
+        name=event.name, page=event.page, language=event.language, **({} if tech is None else {
             "ttfb_ms": tech.ttfb_ms, "lcp_ms": tech.lcp_ms, "inp_ms": tech.inp_ms, "decide_ms": tech.decide_ms,
             "js_errors": tech.js_errors}),
     )

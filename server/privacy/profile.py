@@ -85,13 +85,14 @@ def survey_answers(events: list[dict]) -> list[dict]:
     """The visitor's survey answers among their exported events, each as they gave it (text exactly as written).
 
     >>> survey_answers([{"type": "click"}, {"type": "survey_answer", "survey": "nps", "question": "why",
-    ...                  "value": None, "choices": None, "text": "<b>slow</b>", "page": "/", "received_at": 5}])
+    ...                  "value": None, "choices": None, "text": "<b>slow</b>", "page": "/", "language": "en",
+    ...                  "received_at": 5}])
     [{'survey': 'nps', 'question': 'why', 'value': None, 'choices': None, 'text': '<b>slow</b>', 'page': '/',
-      'answered_at': 5}]
+      'language': 'en', 'answered_at': 5}]
     """
     return [
         {"survey": e["survey"], "question": e["question"], "value": e["value"],
          "choices": orjson.loads(e["choices"]) if e["choices"] else None, "text": e["text"], "page": e["page"],
-         "answered_at": e["received_at"]}
+         "language": e.get("language"), "answered_at": e["received_at"]}
         for e in events if e["type"] == "survey_answer"
     ]

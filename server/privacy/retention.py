@@ -1,12 +1,17 @@
 """Retention: a background job deletes what is older than each site's `[sites.privacy.retention]` periods.
 
 Three kinds, each with its own period: behaviour (decisions, visitor counters by when last seen, and the events
-impression, click, dismiss, timing, error: any event type that is not feedback), feedback (ratings, survey answers, chosen interests) and consent
+impression, click, dismiss, timing, error: any event type that is not feedback), feedback (ratings, survey answers,
+surveys shown and dismissed, chosen interests) and consent
 (consent and erasure receipts, the export and erasure request log). Age is judged row by row on the server's
 clock, with one exception: a decision a kept rating or survey answer names stays as long as that answer (it is
 what was rated, and what keeps a rated-down variant hidden after a restart), with its context and "why"
 cleared at the behaviour period. Behaviour rows also wait until the results rollup has counted them, so results
 never change.
+
+What decide and the survey service hold in memory follows each delete in the same writer job: expired interests
+and counters are forgotten, and a visitor whose survey events went has their survey history and profile traits
+read again from what is left (so a trait whose answer expired is gone without waiting for a restart).
 
 Every delete runs in the writer thread (`run_job_blocking`) in batches of `BATCH` rows: it never races the
 insert of a row it removes and never holds the writer for long. Each run records one `retention_runs` row per
@@ -38,7 +43,8 @@ BATCH = 5_000  # rows per writer job: a few milliseconds of the writer's time ea
 INTERVAL_S = 3_600.0  # hourly: a row outlives its period by at most an hour
 FIRST_RUN_S = 60.0  # shortly after start, once the learner has replayed the log
 RUNS_KEPT_DAYS = 400  # the job's own record: a year of hourly runs, per site and kind
-FEEDBACK_EVENTS = ("rating", "survey_response", "survey_answer")
+# what a visitor told us; a survey shown or dismissed is kept as long, so it is not offered again after a restart
+FEEDBACK_EVENTS = ("rating", "survey_response", "survey_answer", "survey_shown", "survey_dismissed")
 KINDS = ("feedback", "behaviour", "consent")  # feedback first: a decision whose rating just expired goes too
 
 _FEEDBACK = "('" + "', '".join(FEEDBACK_EVENTS) + "')"
@@ -51,18 +57,21 @@ def _batch_delete(table: str, where: str) -> str:
     return f"DELETE FROM {table} WHERE rowid IN (SELECT d.rowid FROM {table} d WHERE {where} LIMIT {BATCH})"
 
 
-# (kind, statement): each removes at most BATCH rows of one site older than $cutoff, and is run until fewer go
-STATEMENTS: list[tuple[str, str]] = [
-    ("feedback", _batch_delete("events", f"d.site = $site AND d.received_at < $cutoff AND d.type IN {_FEEDBACK}")),
+# (kind, statement, memory): each removes at most BATCH rows of one site older than $cutoff, and is run until fewer
+# go; `memory` names what must follow the delete in memory, for the visitors the statement returns
+STATEMENTS: list[tuple[str, str, str | None]] = [
+    ("feedback", _batch_delete("events", f"d.site = $site AND d.received_at < $cutoff AND d.type IN {_FEEDBACK}")
+     + " RETURNING visitor", "surveys"),  # whose survey history and profile traits are read again
     ("feedback", _batch_delete("visitor_interests", "d.site = $site AND d.updated_at < $cutoff")
-     + " RETURNING visitor"),  # whose interests decide must forget
-    ("behaviour", _batch_delete("events", f"d.site = $site AND d.received_at < $cutoff AND d.type NOT IN {_FEEDBACK}")),
-    ("behaviour", _batch_delete("decisions", f"d.site = $site AND d.decided_at < $cutoff AND NOT {_ANSWERED}")),
+     + " RETURNING visitor", "interests"),  # whose interests decide must forget
+    ("behaviour", _batch_delete("events", f"d.site = $site AND d.received_at < $cutoff AND d.type NOT IN {_FEEDBACK}"),
+     None),
+    ("behaviour", _batch_delete("decisions", f"d.site = $site AND d.decided_at < $cutoff AND NOT {_ANSWERED}"), None),
     ("behaviour", _batch_delete("visitor_counters", "d.site = $site AND d.last_seen < $cutoff")
-     + " RETURNING visitor"),  # whose counters decide must forget
-    ("consent", _batch_delete("consent_receipts", "d.site = $site AND d.recorded_at < $cutoff")),
-    ("consent", _batch_delete("erasure_receipts", "d.site = $site AND d.erased_at < $cutoff")),
-    ("consent", _batch_delete("privacy_requests", "d.site = $site AND d.requested_at < $cutoff")),
+     + " RETURNING visitor", "counters"),  # whose counters decide must forget
+    ("consent", _batch_delete("consent_receipts", "d.site = $site AND d.recorded_at < $cutoff"), None),
+    ("consent", _batch_delete("erasure_receipts", "d.site = $site AND d.erased_at < $cutoff"), None),
+    ("consent", _batch_delete("privacy_requests", "d.site = $site AND d.requested_at < $cutoff"), None),
 ]
 # an answered decision past the behaviour period keeps only what its answer needs (block, variant, visitor hash)
 CLEAR_CONTEXT = f"""UPDATE decisions SET context = '{{}}', summary = NULL WHERE rowid IN (
@@ -92,13 +101,19 @@ def _keep_all(*, site: str, visitor: str) -> int:
     return 0
 
 
+def _read_nothing_again(cursor, *, site: str, visitors: list[str]) -> None:
+    return None
+
+
 def run_once(*, sites: SiteRegistry, writer: GroupCommitWriter, event_log: EventLog, now_ms: int,
              forget_interests: Callable[..., int] = _keep_all, forget_counters: Callable[..., int] = _keep_all,
+             reload_surveys: Callable[..., None] = _read_nothing_again,
              stopping: threading.Event | None = None) -> list[RetentionRun]:
     """Delete every row past its site's period; returns (and records) what went, per site and kind.
 
     `forget_interests(site=, visitor=)` drops expired interests from decide's memory, in the writer thread, so a
-    visitor's new choice saved just after (a later writer job) is never forgotten.
+    visitor's new choice saved just after (a later writer job) is never forgotten; `reload_surveys(cursor, site=,
+    visitors=)` reads those visitors' survey history and profile traits again from the rows left, in the same job.
     """
     def start(cursor) -> int:
         event_log.keep_position(cursor)  # deleting the newest rows must not hand their log positions out again
@@ -109,11 +124,12 @@ def run_once(*, sites: SiteRegistry, writer: GroupCommitWriter, event_log: Event
     for site in sites.config.sites:
         limits = cutoffs(site, now_ms=now_ms, counted_below=counted_below)
         deleted = dict.fromkeys(KINDS, 0)
-        for kind, statement in STATEMENTS:
-            forgetter = forget_counters if "visitor_counters" in statement else forget_interests
-            forget = functools.partial(forgetter, site=site.key) if "RETURNING" in statement else None
+        forgetters = {"interests": forget_interests, "counters": forget_counters}
+        for kind, statement, memory in STATEMENTS:
+            forget = functools.partial(forgetters[memory], site=site.key) if memory in forgetters else None
+            reload = functools.partial(reload_surveys, site=site.key) if memory == "surveys" else None
             deleted[kind] += _in_batches(writer, statement, {"site": site.key, "cutoff": limits[kind]}, stopping,
-                                         forget=forget)
+                                         forget=forget, reload=reload)
         _in_batches(writer, CLEAR_CONTEXT, {"site": site.key, "cutoff": limits["behaviour"]}, stopping)
         if stopping is not None and stopping.is_set():
             break  # a partial run is not recorded: the next start finishes it
@@ -123,13 +139,17 @@ def run_once(*, sites: SiteRegistry, writer: GroupCommitWriter, event_log: Event
 
 
 def _in_batches(writer: GroupCommitWriter, statement: str, params: dict, stopping: threading.Event | None,
-                forget: Callable[..., int] | None = None) -> int:
+                forget: Callable[..., int] | None = None, reload: Callable[..., None] | None = None) -> int:
     def batch(cursor) -> int:
-        if forget is None:
+        if forget is None and reload is None:
             return cursor.execute(statement, params).fetchone()[0]
         visitors = cursor.execute(statement, params).fetchall()
-        for (visitor,) in visitors:
-            forget(visitor=visitor)
+        if forget is not None:
+            for (visitor,) in visitors:
+                forget(visitor=visitor)
+        known = sorted({visitor for (visitor,) in visitors if visitor is not None})
+        if reload is not None and known:
+            reload(cursor, visitors=known)
         return len(visitors)
 
     total = 0
@@ -157,13 +177,14 @@ class RetentionThread:
 
     def __init__(self, *, sites: SiteRegistry, writer: GroupCommitWriter, event_log: EventLog,
                  forget_interests: Callable[..., int] = _keep_all, forget_counters: Callable[..., int] = _keep_all,
-                 now_ms: Callable[[], int] = wall_clock_ms,
+                 reload_surveys: Callable[..., None] = _read_nothing_again, now_ms: Callable[[], int] = wall_clock_ms,
                  interval: float = INTERVAL_S, first_run: float = FIRST_RUN_S) -> None:
         self._sites = sites
         self._writer = writer
         self._event_log = event_log
         self._forget_interests = forget_interests
         self._forget_counters = forget_counters
+        self._reload_surveys = reload_surveys
         self._now_ms = now_ms
         self._interval = interval
         self._first_run = first_run
@@ -182,7 +203,7 @@ class RetentionThread:
     def run_once(self, now_ms: int | None = None) -> list[RetentionRun]:
         return run_once(sites=self._sites, writer=self._writer, event_log=self._event_log,
                         forget_interests=self._forget_interests, forget_counters=self._forget_counters,
-                        now_ms=self._now_ms() if now_ms is None else now_ms)
+                        reload_surveys=self._reload_surveys, now_ms=self._now_ms() if now_ms is None else now_ms)
 
     def _run(self) -> None:
         wait = self._first_run
@@ -190,7 +211,7 @@ class RetentionThread:
             try:
                 run_once(sites=self._sites, writer=self._writer, event_log=self._event_log,
                          forget_interests=self._forget_interests, forget_counters=self._forget_counters,
-                         now_ms=self._now_ms(), stopping=self._stopping)
+                         reload_surveys=self._reload_surveys, now_ms=self._now_ms(), stopping=self._stopping)
             except Exception:  # nothing is lost by waiting: the next run deletes what this one did not
                 log.exception("the retention job failed; it runs again in %.0f s", self._interval)
             wait = self._interval

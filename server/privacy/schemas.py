@@ -75,6 +75,27 @@ class RatingRecord(Struct, kw_only=True):
     effect: str  # in plain words, what the rating changed
 
 
+class ProfileTrait(Struct, kw_only=True):
+    """A trait learned from the visitor's answer to a profile question (the latest answer wins)."""
+
+    trait: str
+    value: str | int | float
+    survey: str  # the survey and question that set it
+    question: str
+    answered_at: int | None  # ms, the server's clock
+
+
+class VisitorCounts(Struct, kw_only=True):
+    """The behavioural counters kept for the visitor (on a site with `[sites.counters]`)."""
+
+    first_seen: int  # ms
+    last_seen: int  # ms, any activity
+    sessions: int
+    page_views: dict[str, int]  # page group -> page views
+    tracked_events: dict[str, int]  # attune.push(["track", name]) -> count
+    facts: dict[str, int]  # as decide and survey targeting read them now (e.g. pricing_views, days_since_first)
+
+
 class Profile(Struct, kw_only=True):
     """What the preference center shows: interests, known traits, ratings and what they changed, consents."""
 
@@ -82,6 +103,7 @@ class Profile(Struct, kw_only=True):
     traits: dict[str, ContextValue]
     ratings: list[RatingRecord]
     consents: list[ConsentRecord]
+    profile_traits: list[ProfileTrait] = []  # the traits of `traits` that the visitor's survey answers set
 
 
 class InterestsSaved(Struct):
@@ -118,6 +140,8 @@ class Export(Struct, kw_only=True):
     suppressions: list[dict]
     consents: list[ConsentRecord]
     survey_answers: list[dict] = []
+    profile_traits: list[ProfileTrait] = []
+    counters: VisitorCounts | None = None  # None: none kept (no `[sites.counters]`, or never counted)
 
 
 class CategoryText(Struct, forbid_unknown_fields=True, kw_only=True):

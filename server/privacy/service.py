@@ -21,7 +21,7 @@ from server.privacy.profile import ShareNow, known_traits, rating_records, surve
 from server.privacy.rate_limit import AddressRateLimit
 from server.privacy.schemas import (
     ConsentReceipt, ConsentRecord, ConsentRequest, Erased, ErasureCounts, Export, InterestsRequest, InterestsSaved,
-    Profile, RatingUndone, UndoRatingRequest, VisitorRequest,
+    Profile, ProfileTrait, RatingUndone, UndoRatingRequest, VisitorCounts, VisitorRequest,
 )
 from server.sites import SiteRegistry
 from server.storage.event_log import EventLog
@@ -43,6 +43,9 @@ class PrivacyDeps:
     learned_up_to: Callable[[], int]  # the log position the learner has processed
     forget_sticky: Callable[..., int] = lambda *, site, visitor: 0  # decide's memory of what a visitor was shown
     profile_traits: Callable[[str, str], dict] = lambda site, visitor: {}  # traits from profile answers
+    trait_sources: Callable[[str, str], dict] = lambda site, visitor: {}  # trait -> surveys.traits.TraitSource
+    counters: Callable[[str, str], object] = lambda site, visitor: None  # counters.tally.Tally or None
+    counter_facts: Callable[[str, str], dict] = lambda site, visitor: {}  # the same as rule facts
     forget_surveys: Callable[..., int] = lambda *, site, visitor: 0  # what they were asked, and answered as traits
     # (cursor, site=, visitor=): their behavioural counters, in memory and stored; a writer job, so no flush undoes it
     erase_counters: Callable[..., int] = lambda cursor, *, site, visitor: 0
@@ -79,7 +82,7 @@ def profile(*, request: VisitorRequest, deps: PrivacyDeps) -> Profile:
     interests = list(deps.interests.of(site, hashed))
     return Profile(
         interests=interests, traits={**known_traits(contexts, interests), **deps.profile_traits(site, hashed)},
-        consents=consents,
+        consents=consents, profile_traits=profile_traits(deps, site, hashed),
         ratings=rating_records(ratings, site=site, visitor=hashed, suppression=deps.suppression,
                                share_now=ShareNow(sites=deps.sites, site=site, contexts=contexts)),
     )
@@ -101,9 +104,25 @@ async def export(*, request: VisitorRequest, deps: PrivacyDeps) -> Export:
             events=events, ratings=shown.ratings, consents=shown.consents,
             suppressions=[{"block": block, "variant": variant}
                           for block in sorted(hidden) for variant in sorted(hidden[block])],
-            survey_answers=survey_answers(events),
+            survey_answers=survey_answers(events), profile_traits=shown.profile_traits,
+            counters=visitor_counts(deps, site, hashed),
         )
     return await asyncio.to_thread(read)
+
+
+def profile_traits(deps: PrivacyDeps, site: str, hashed: str) -> list[ProfileTrait]:
+    return [ProfileTrait(trait=trait, value=source.value, survey=source.survey, question=source.question,
+                         answered_at=source.answered_at)
+            for trait, source in sorted(deps.trait_sources(site, hashed).items())]
+
+
+def visitor_counts(deps: PrivacyDeps, site: str, hashed: str) -> VisitorCounts | None:
+    tally = deps.counters(site, hashed)
+    if tally is None:
+        return None
+    return VisitorCounts(first_seen=tally.first_seen, last_seen=tally.last_seen, sessions=tally.sessions,
+                         page_views=dict(tally.views), tracked_events=dict(tally.events),
+                         facts=deps.counter_facts(site, hashed))
 
 
 async def erase(*, request: VisitorRequest, deps: PrivacyDeps) -> Erased:

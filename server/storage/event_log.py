@@ -42,6 +42,7 @@ ALTER TABLE events ADD COLUMN IF NOT EXISTS lcp_ms DOUBLE;
 ALTER TABLE events ADD COLUMN IF NOT EXISTS inp_ms DOUBLE;
 ALTER TABLE events ADD COLUMN IF NOT EXISTS decide_ms DOUBLE;
 ALTER TABLE events ADD COLUMN IF NOT EXISTS js_errors INTEGER;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS language VARCHAR;  -- a survey answer's page language
 CREATE TABLE IF NOT EXISTS log_end (seq BIGINT NOT NULL);  -- the last position given: deleting rows must not lower it
 """
 _MAX_SEQ = """SELECT greatest((SELECT coalesce(max(seq), 0) FROM decisions), (SELECT coalesce(max(seq), 0) FROM events),
@@ -55,7 +56,7 @@ DECISION_TYPES = dict(zip(DECISION_COLUMNS, [
     _INT,
 ]))
 EVENT_TYPES = dict(zip(EVENT_COLUMNS, [_TEXT, _TEXT, _TEXT, _TEXT, _TEXT, _REAL, _INT, _INT, _INT,
-                                       *[_TEXT] * 6, *[_REAL] * 4, _INT]))
+                                       *[_TEXT] * 6, *[_REAL] * 4, _INT, _TEXT]))
 
 
 OPTIONAL_EVENT_COLUMNS = frozenset(EVENT_COLUMNS[EVENT_COLUMNS.index("seq") + 1:])  # survey and page fields

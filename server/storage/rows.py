@@ -60,6 +60,7 @@ class EventRow(Struct, kw_only=True):
     inp_ms: float | None = None
     decide_ms: float | None = None
     js_errors: int | None = None
+    language: str | None = None  # a survey answer's page language (BCP 47), for sentiment
 
 
 def new_decision_id(decided_at: int) -> str:

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from server.storage.rows import EventRow
 
 SURVEY_EVENTS = ("survey_shown", "survey_dismissed", "survey_answer")
+_ROWS = f"""SELECT site, visitor, type, survey, received_at FROM events
+            WHERE type IN {SURVEY_EVENTS} AND visitor IS NOT NULL AND survey IS NOT NULL"""
 MAX_PROMPTS = 20  # recent prompt times kept per visitor: more than any budget counts
 
 
@@ -64,9 +66,17 @@ class SurveyHistory:
         self._lock = threading.Lock()
 
     def load(self, cursor: duckdb.DuckDBPyConnection) -> int:
-        rows = cursor.execute(
-            f"""SELECT site, visitor, type, survey, received_at FROM events
-                WHERE type IN {SURVEY_EVENTS} AND visitor IS NOT NULL AND survey IS NOT NULL ORDER BY seq""")
+        return self._note_rows(cursor.execute(f"{_ROWS} ORDER BY seq"))
+
+    def reload(self, cursor: duckdb.DuckDBPyConnection, *, site: str, visitors: list[str]) -> None:
+        """Some of these visitors' survey events were deleted (retention): their history again from what is left."""
+        with self._lock:
+            for visitor in visitors:
+                self._visitors.pop((site, visitor), None)
+        self._note_rows(cursor.execute(f"{_ROWS} AND site = ? AND list_contains(?, visitor) ORDER BY seq",
+                                       [site, visitors]))
+
+    def _note_rows(self, rows) -> int:
         loaded = 0
         while chunk := rows.fetchmany(10_000):
             for site, visitor, kind, survey, at in chunk:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import orjson
@@ -35,41 +36,67 @@ def trait_value(kind: str, value: float | None, choices: str | None) -> TraitVal
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class TraitSource:
+    """Where a trait came from: the answer (its event id and server time) to one question of one survey."""
+
+    value: TraitValue
+    survey: str
+    question: str
+    answered_at: int | None
+    answer_id: str | None
+
+
+ANSWERS = """SELECT site, visitor, survey, question, value, choices, received_at, id FROM events
+             WHERE type = 'survey_answer' AND visitor IS NOT NULL AND survey IS NOT NULL"""
+
+
 class ProfileTraits:
-    """(site, visitor hash) -> {trait: value}.
+    """(site, visitor hash) -> {trait: value}, and which answer set each.
 
     >>> from server.config.loader import load_config
     >>> sites = {s.key: s for s in load_config().sites}
     >>> traits = ProfileTraits(site=sites.get)
     >>> traits.note(site="pk_demo", visitor="h", survey="about-you", question="shopping-for", value=None,
-    ...             choices='["gift"]')
-    >>> traits.of("pk_demo", "h"), traits.forget(site="pk_demo", visitor="h"), traits.of("pk_demo", "h")
-    ({'shopping_for': 'gift'}, 1, {})
+    ...             choices='["gift"]', at=5, answer_id="a1")
+    >>> traits.of("pk_demo", "h"), traits.sources("pk_demo", "h")["shopping_for"].question
+    ({'shopping_for': 'gift'}, 'shopping-for')
+    >>> traits.forget(site="pk_demo", visitor="h"), traits.of("pk_demo", "h")
+    (1, {})
     """
 
     def __init__(self, *, site: Callable[[str], Site | None]) -> None:
         self._site = site  # the live configuration of a site, or None
-        self._traits: dict[tuple[str, str], dict[str, TraitValue]] = {}
+        self._traits: dict[tuple[str, str], dict[str, TraitSource]] = {}
         self._lock = threading.Lock()
 
     def load(self, cursor: duckdb.DuckDBPyConnection) -> int:
-        rows = cursor.execute(
-            """SELECT site, visitor, survey, question, value, choices FROM events
-               WHERE type = 'survey_answer' AND visitor IS NOT NULL AND survey IS NOT NULL ORDER BY seq""")
-        while chunk := rows.fetchmany(10_000):
-            for site, visitor, survey, question, value, choices in chunk:
-                self.note(site=site, visitor=visitor, survey=survey, question=question, value=value, choices=choices)
+        self._note_rows(cursor.execute(ANSWERS + " ORDER BY seq"))
         return len(self._traits)
+
+    def reload(self, cursor: duckdb.DuckDBPyConnection, *, site: str, visitors: list[str]) -> None:
+        """Some of these visitors' answers were deleted (retention): their traits again from the answers left."""
+        with self._lock:
+            for visitor in visitors:
+                self._traits.pop((site, visitor), None)
+        self._note_rows(cursor.execute(ANSWERS + " AND site = ? AND list_contains(?, visitor) ORDER BY seq",
+                                       [site, visitors]))
+
+    def _note_rows(self, rows) -> None:
+        while chunk := rows.fetchmany(10_000):
+            for site, visitor, survey, question, value, choices, at, answer_id in chunk:
+                self.note(site=site, visitor=visitor, survey=survey, question=question, value=value, choices=choices,
+                          at=at, answer_id=answer_id)
 
     def observe(self, events: Iterable[EventRow]) -> None:
         """Committed events (the writer's thread): only answers that carry a visitor become traits."""
         for e in events:
             if e.type == "survey_answer" and e.visitor is not None and e.survey is not None:
                 self.note(site=e.site, visitor=e.visitor, survey=e.survey, question=e.question, value=e.value,
-                          choices=e.choices)
+                          choices=e.choices, at=e.received_at, answer_id=e.id)
 
     def note(self, *, site: str, visitor: str, survey: str, question: str | None, value: float | None,
-             choices: str | None) -> None:
+             choices: str | None, at: int | None = None, answer_id: str | None = None) -> None:
         found = self._site(site)
         asked = next((q for s in (found.surveys if found else []) if s.id == survey
                       for q in s.questions if q.id == question), None)
@@ -79,9 +106,13 @@ class ProfileTraits:
         if answer is None:
             return
         with self._lock:
-            self._traits.setdefault((site, visitor), {})[asked.trait] = answer
+            self._traits.setdefault((site, visitor), {})[asked.trait] = TraitSource(answer, survey, asked.id, at,
+                                                                                    answer_id)
 
     def of(self, site: str, visitor: str) -> dict[str, TraitValue]:
+        return {trait: source.value for trait, source in self._traits.get((site, visitor), {}).items()}
+
+    def sources(self, site: str, visitor: str) -> dict[str, TraitSource]:
         return dict(self._traits.get((site, visitor), {}))
 
     def forget(self, *, site: str, visitor: str) -> int:

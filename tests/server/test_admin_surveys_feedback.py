@@ -1,6 +1,7 @@
 """The Feedback page on open-text answers sent through /v1/events: themes with counts, trend, mean sentiment and
-quotes; a drill-down with each answer's sentiment ("not scored" outside English); hostile text shown as text; new
-answers learned on the next page load; an alert when a theme's negative answers surge."""
+quotes; a drill-down with each answer's sentiment ("not scored" outside English, or on a page in another language);
+hostile text shown as text; new answers learned in the background within seconds; an alert when a theme's negative
+answers surge; an erased visitor's answers leave the counts."""
 
 from __future__ import annotations
 
@@ -19,8 +20,14 @@ def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("feedback")
     with admin_app(root / "data", config=surveys_config(root), events_per_visitor=0, events_per_address=0) as app:
         feedback_texts(app.client, seed=3, extra=(HOSTILE, RUSSIAN))
-        app.settle()
+        learned(app)
         yield app
+
+
+def learned(app) -> None:
+    """Every answer sent so far is stored and the background learner has read it."""
+    app.settle()
+    assert app.runtime.feedback.caught_up(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -70,13 +77,16 @@ def test_hostile_text_is_shown_as_text_and_other_languages_are_not_scored(admin)
     assert admin.get("/admin/sites/pk_test/feedback/themes/999").status_code == 404
 
 
-def test_new_answers_are_learned_on_the_next_page_load(server, admin):
+def test_new_answers_are_learned_in_the_background(server, admin):
     before = theme_with(themes(admin), "shipping")["count"]
     for i in range(3):
         send(server.client, f"late-{i:05d}", [answer_event("survey_answer", survey="nps", question="why",
                                                      text="Shipping was late and the parcel was slow")])
-    server.settle()
-    assert theme_with(themes(admin), "shipping")["count"] == before + 3
+    learned(server)
+    view = admin.get("/admin/api/sites/pk_test/feedback").json()
+    assert theme_with(view["themes"], "shipping")["count"] == before + 3
+    assert view["catching_up"] is False and view["logged_all_sites"] == view["learned_all_sites"]
+    assert 'id="catching-up"' not in admin.get("/admin/sites/pk_test/feedback").text
 
 
 def test_a_surge_of_negative_answers_about_a_theme_raises_the_alert(server, admin):
@@ -88,7 +98,7 @@ def test_a_surge_of_negative_answers_about_a_theme_raises_the_alert(server, admi
         batch = stream[start:start + 50]
         send(server.client, f"search-{start:05d}",
              [answer_event("survey_answer", survey="nps", question="why", text=text) for text in batch])
-    server.settle()
+    learned(server)
     search = theme_with(themes(admin), "search")
     assert search["surge_at"] is not None
     page = admin.get("/admin/sites/pk_test/feedback")
@@ -100,3 +110,35 @@ def test_the_rebuild_from_the_log_is_measured(server, admin):
     view = admin.get("/admin/api/sites/pk_test/feedback").json()
     assert view["rebuild_seconds"] is not None and view["answers"] >= 80
     print(f"\nfeedback rebuild: {view['rebuild_seconds'] * 1000:.0f} ms for the first page load's answers")
+
+
+def every_answer(admin) -> list[dict]:
+    return [a for t in themes(admin) for a in admin.get(f"/admin/api/sites/pk_test/feedback/themes/{t['id']}").json()]
+
+
+def test_sentiment_reads_the_page_language_the_widget_sends(server, admin):
+    text = "The checkout page was slow and painful, checkout failed twice"
+    pages = {"en-GB": f"{text} (uk)", "de": f"{text} (de)", None: f"{text} (none)"}
+    send(server.client, "language-visitor", [
+        answer_event("survey_answer", survey="nps", question="why", text=written,
+                     **({"language": language} if language else {})) for language, written in pages.items()])
+    learned(server)
+    scores = {a["text"]: a["sentiment"] for a in every_answer(admin) if a["text"] in pages.values()}
+    assert scores[pages["en-GB"]] < 0 and scores[pages[None]] < 0  # no language: English unless clearly not
+    assert scores[pages["de"]] is None  # an English sentence on a German page is not guessed at
+
+
+def test_an_erased_visitors_answers_leave_the_theme_counts(server, admin):
+    before = theme_with(themes(admin), "shipping")["count"]
+    visitor = "erase-me-feedback"
+    send(server.client, visitor, [answer_event("survey_answer", survey="nps", question="why",
+                                               text=f"Shipping was late, parcel {n} took weeks") for n in range(4)])
+    learned(server)
+    assert theme_with(themes(admin), "shipping")["count"] == before + 4
+    erased = server.client.post("/v1/visitor/erase", json={"site": "pk_test", "visitor": visitor})
+    assert erased.status_code == 200 and erased.json()["deleted"]["events"] == 4
+    learned(server)
+    shipping = theme_with(themes(admin), "shipping")
+    assert shipping["count"] == before
+    drill = admin.get(f"/admin/api/sites/pk_test/feedback/themes/{shipping['id']}").json()
+    assert not any("took weeks" in a["text"] for a in drill) and len(drill) == before

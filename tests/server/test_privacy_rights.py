@@ -10,7 +10,7 @@ import pytest
 from tests.support.inprocess import attune
 from tests.support.privacy import PRIVACY_CONFIG, SITE, decide, hashed, new_id, post, rate, tables_holding
 
-EMPTY_PROFILE = {"interests": [], "traits": {}, "ratings": [], "consents": []}
+EMPTY_PROFILE = {"interests": [], "traits": {}, "ratings": [], "consents": [], "profile_traits": []}
 
 
 @pytest.fixture(scope="module")

@@ -114,17 +114,20 @@ def test_feedback_outlives_behaviour_and_keeps_the_decision_it_rates_without_its
     assert deleted[("pk_short", "feedback")] == 2 and deleted[("pk_short", "behaviour")] == 5
 
 
-def test_survey_answers_are_feedback_and_survey_displays_behaviour(log):
-    answered, shown = event("survey_answer", None, site="pk_short", days_old=40), \
-        event("survey_shown", None, site="pk_short", days_old=40)
-    expired = event("survey_answer", None, site="pk_short", days_old=400)
-    for row in (answered, shown, expired):
+def test_survey_answers_and_displays_are_feedback(log):
+    """A survey shown or dismissed lives as long as the answers: else, past behaviour_days and a restart, a dismissed
+    survey would be offered again."""
+    answered, shown, dismissed = (event(kind, None, site="pk_short", days_old=40)
+                                  for kind in ("survey_answer", "survey_shown", "survey_dismissed"))
+    expired, expired_shown = (event(kind, None, site="pk_short", days_old=400)
+                              for kind in ("survey_answer", "survey_shown"))
+    for row in (answered, shown, dismissed, expired, expired_shown):
         row.survey, row.question, row.text = "nps", "why", "Too slow"
-    store(log, events=[answered, shown, expired])
+    store(log, events=[answered, shown, dismissed, expired, expired_shown])
     runs = run_once(sites=config(behaviour_days=30, feedback_days=365), writer=log[1], event_log=log[0], now_ms=NOW)
-    assert ids(log, "SELECT id FROM events") == {answered.id}
+    assert ids(log, "SELECT id FROM events") == {answered.id, shown.id, dismissed.id}
     deleted = {(r.site, r.kind): r.deleted for r in runs}
-    assert deleted[("pk_short", "feedback")] == 1 and deleted[("pk_short", "behaviour")] == 1
+    assert deleted[("pk_short", "feedback")] == 2 and deleted[("pk_short", "behaviour")] == 0
 
 
 def test_receipts_outlive_behaviour_and_feedback(log):

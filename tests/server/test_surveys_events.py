@@ -38,6 +38,8 @@ def answer(survey: str, question: str, **given) -> dict:
     answer("pulse", "effort", value=7), answer("pulse", "useful", value=-1), answer("pulse", "useful", value=1),
     answer("role", "role", choices=["pm"]), answer("pulse", "wants", choices=["docs", "talks"]),
     answer("nps", "why", text="x" * 2000),
+    answer("nps", "why", text="Super", language="de"), answer("nps", "why", text="ok", language="pt-BR"),
+    answer("nps", "why", text="ok", language="zh-Hant-TW"), answer("nps", "why", text="ok", language="EN_us"),
     answer("gone", "whatever", value=3.5),  # a survey no longer configured: kept, unchecked
     {"type": "survey_shown", "survey": "nps", "page": "/pricing"},
     {"type": "survey_dismissed", "survey": "nps"},
@@ -76,6 +78,11 @@ def test_a_well_formed_event_is_accepted(app, event: dict) -> None:
     (answer("nps", "score", value=3, tech={"js_errors": 10_001}), "events[0].tech.js_errors"),
     ({"type": "survey_shown", "survey": "nps", "page": "no-slash"}, "events[0].page"),
     ({"type": "survey_shown", "survey": "bad id"}, "events[0].survey"),
+    (answer("nps", "why", text="ok", language="english please"), "events[0].language"),
+    (answer("nps", "why", text="ok", language="en-" + "x" * 40), "events[0].language: Expected `str` of length <= 35"),
+    (answer("nps", "why", text="ok", language=""), "events[0].language"),
+    (answer("nps", "why", text="ok", language="<b>"), "events[0].language"),
+    ({"type": "track", "name": "x", "language": "en"}, "events[0].language: only survey events and ratings carry"),
 ])
 def test_a_wrong_answer_is_refused_naming_the_field(app, event: dict, named: str) -> None:
     response, _ = post(app, event)
@@ -108,6 +115,20 @@ def test_text_is_stored_exactly_as_written_and_exported_as_a_json_string(app) ->
     assert [e["text"] for e in body["events"]] == [HOSTILE]
 
 
+def test_the_page_language_is_stored_with_the_answer_and_exported(app) -> None:
+    visitor = "visitor-" + uuid.uuid4().hex
+    response, batch = post(app, answer("nps", "why", text="Lieferung zu langsam", language="de-AT"),
+                           answer("nps", "why", text="too slow"), visitor=visitor)
+    assert response.status_code == 202
+    app.settle()
+    with app.runtime.event_log.cursor() as cursor:
+        stored = cursor.execute("SELECT text, language FROM events WHERE list_contains(?, id) ORDER BY seq",
+                                [[e["id"] for e in batch]]).fetchall()
+    assert stored == [("Lieferung zu langsam", "de-AT"), ("too slow", None)]
+    body = app.client.post("/v1/visitor/export", json={"site": "pk_test", "visitor": visitor}).json()
+    assert [a["language"] for a in body["survey_answers"]] == ["de-AT", None]
+
+
 def test_choices_are_stored_as_a_json_list(app) -> None:
     response, batch = post(app, answer("pulse", "wants", choices=["videos", "docs"]))
     assert response.status_code == 202
@@ -132,5 +153,5 @@ def test_a_log_from_before_surveys_gains_the_columns_and_keeps_its_rows(tmp_path
     finally:
         log.close()
     assert {"survey", "question", "choices", "text", "name", "page", "ttfb_ms", "lcp_ms", "inp_ms", "decide_ms",
-            "js_errors"} <= columns
+            "js_errors", "language"} <= columns
     assert [(r.id, r.type, r.text) for r in rows] == [("old-click-1", "click", None)]

@@ -12,12 +12,13 @@ from msgspec import Struct
 from server.admin.reporting.results_filter import DAY_MS
 
 if TYPE_CHECKING:
-    from server.admin.reporting.feedback_intelligence import SiteFeedback, TextAnswer
+    from server.feedback.intelligence import FeedbackIntelligence, SiteFeedback, TextAnswer
     from server.storage.admin_db import AdminDb
 
 TREND_DAYS = 14
 ALERT_DAYS = 7  # an alarm raised by an answer of the last 7 days shows the banner
 DRILL_LIMIT = 500
+CATCHING_UP_FROM = 100  # answers not yet learned: fewer is the usual lag of a few seconds, not a catch-up
 TEXTS = "SELECT id, text FROM events WHERE site = ? AND type = 'survey_answer' AND list_contains(?, id)"
 
 
@@ -45,23 +46,30 @@ class ThemeView(Struct):
     surge_at: int | None  # received_at of the answer whose negative surge raised the alarm (within ALERT_DAYS)
 
 
-class FeedbackView(Struct):
+class FeedbackView(Struct, kw_only=True):
     themes: list[ThemeView]
-    answers: int  # text answers learned
+    answers: int  # text answers of this site learned (and still in the log)
     unthemed: int
     learned_through: int  # the log position learned up to
-    rebuild_seconds: float | None
+    rebuild_seconds: float | None  # how long the first pass after the start took (None: still in it)
+    catching_up: bool  # the background learner is far behind the log: the figures are what is learned so far
+    learned_all_sites: int  # N of "catching up: N of M answers" (every site's text answers)
+    logged_all_sites: int  # M: N plus those logged but not learned yet
 
 
-def feedback_view(db: AdminDb, site: str, feedback: SiteFeedback, *, now_ms: int, last_seq: int,
-                  rebuild_seconds: float | None) -> FeedbackView:
-    themes = feedback.themes.themes()
+def feedback_view(db: AdminDb, site: str, feedback: SiteFeedback, *, now_ms: int,
+                  intelligence: FeedbackIntelligence) -> FeedbackView:
+    live = {theme: len(members) for theme, members in feedback.by_theme.items()}  # without erased answers
+    themes = sorted((t for t in feedback.themes.themes() if live.get(t.id)), key=lambda t: (-live[t.id], t.id))
     wanted = [a for t in themes for a in t.representatives]
     texts = _texts(db, site, wanted)
     views = [_theme(t, feedback, texts, now_ms) for t in themes]
     unthemed = sum(1 for a in feedback.answers.values() if a.theme is None)
-    return FeedbackView(themes=views, answers=len(feedback.answers), unthemed=unthemed, learned_through=last_seq,
-                        rebuild_seconds=rebuild_seconds)
+    learned, behind = intelligence.learned(), intelligence.behind
+    return FeedbackView(themes=views, answers=len(feedback.answers), unthemed=unthemed,
+                        learned_through=intelligence.last_seq, rebuild_seconds=intelligence.rebuild_seconds,
+                        catching_up=intelligence.rebuild_seconds is None or behind >= CATCHING_UP_FROM,
+                        learned_all_sites=learned, logged_all_sites=learned + behind)
 
 
 def theme_answers(db: AdminDb, site: str, feedback: SiteFeedback, theme: int) -> list[Quote]:
@@ -83,7 +91,7 @@ def _theme(theme, feedback: SiteFeedback, texts: dict[str, str], now_ms: int) ->
     quotes = [_quote(feedback.answers[i], texts[i]) for i in theme.representatives if i in texts]
     alarm = feedback.alarms.get(theme.id)
     return ThemeView(
-        id=theme.id, label=theme.label, phrases=list(theme.phrases), count=theme.count, per_day=per_day,
+        id=theme.id, label=theme.label, phrases=list(theme.phrases), count=len(members), per_day=per_day,
         last_week=sum(per_day[-7:]), week_before=sum(per_day[:7]),
         mean_sentiment=sum(scores) / len(scores) if scores else None, scored=len(scores),
         not_scored=len(members) - len(scores), quotes=quotes,

@@ -7,7 +7,6 @@ import time
 from typing import TYPE_CHECKING
 
 from server.admin.editing.survey_edits import UnknownSurvey
-from server.admin.reporting.feedback_intelligence import FeedbackIntelligence
 from server.admin.reporting.feedback_view import FeedbackView, Quote, feedback_view, theme_answers
 from server.admin.reporting.results_filter import ResultsFilter
 from server.admin.reporting.speed import SpeedView, speed_view
@@ -16,6 +15,7 @@ from server.admin.reporting.survey_query import Answer, answers, displays
 from server.admin.reporting.survey_results import SurveyResults, survey_results
 
 if TYPE_CHECKING:
+    from server.feedback.intelligence_thread import FeedbackThread
     from server.config.schema import Site
     from server.config.surveys_schema import Survey
     from server.sites import SiteRegistry
@@ -23,10 +23,10 @@ if TYPE_CHECKING:
 
 
 class SurveyReports:
-    def __init__(self, *, db: AdminDb, sites: SiteRegistry) -> None:
+    def __init__(self, *, db: AdminDb, sites: SiteRegistry, feedback: FeedbackThread) -> None:
         self.db = db
         self.sites = sites
-        self.feedback = FeedbackIntelligence(db=db)
+        self.feedback = feedback  # learns in the background; pages read what it has learned so far
 
     def site(self, key: str) -> Site:
         return self.sites.site(key)
@@ -59,10 +59,13 @@ class SurveyReports:
 
     def themes(self, *, site: str, now_ms: int | None = None) -> FeedbackView:
         self.site(site)
-        learned = self.feedback.site(site)
-        return feedback_view(self.db, site, learned, now_ms=now_ms or time.time_ns() // 1_000_000,
-                             last_seq=self.feedback.last_seq, rebuild_seconds=self.feedback.rebuild_seconds)
+        self.feedback.wake()  # what arrived since the last pass shows on the next load
+        intelligence = self.feedback.intelligence
+        with intelligence.reading(site) as learned:
+            return feedback_view(self.db, site, learned, now_ms=now_ms or time.time_ns() // 1_000_000,
+                                 intelligence=intelligence)
 
     def theme_answers(self, *, site: str, theme: int) -> list[Quote]:
         self.site(site)
-        return theme_answers(self.db, site, self.feedback.site(site), theme)
+        with self.feedback.intelligence.reading(site) as learned:
+            return theme_answers(self.db, site, learned, theme)
