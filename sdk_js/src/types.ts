@@ -42,6 +42,8 @@ export interface TrackedEvent {
   /** location.pathname where it happened. */
   page?: string;
   tech?: TechContext;
+  /** survey_answer (and ratings): the page's language, so sentiment is scored only where it is covered. */
+  language?: string;
 }
 
 /** An event as sent: the client makes its id, so a retry is never counted twice. */

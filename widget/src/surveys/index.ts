@@ -63,7 +63,8 @@ function startSurveys({ config, connection, overrides }: Host): void {
       send({ type: "survey_shown", survey: survey.id });
       adoptSurveySheet();
       close = showCard(survey, questions, textsFor(shipped, overrides), place, {
-        answered: (question, answer) => send({ type: "survey_answer", survey: survey.id, question: question.id, ...answer, tech: tech() }),
+        answered: (question, answer) => send({ type: "survey_answer", survey: survey.id, question: question.id, ...answer, tech: tech(),
+          language: document.documentElement.lang || undefined }), // sentiment is scored only for covered languages
         dismissed: () => send({ type: "survey_dismissed", survey: survey.id }),
       });
     }));

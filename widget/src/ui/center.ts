@@ -63,7 +63,7 @@ export function createCenter(host: Host, settings: () => Promise<PrivacySettings
     const data = h("div");
     async function fillData(): Promise<void> {
       const visitor = host.visitor();
-      let profile: Profile = { interests: [], traits: {}, ratings: [], consents: [] };
+      let profile: Profile = { interests: [], traits: {}, profile_traits: [], ratings: [], consents: [] };
       try {
         if (visitor) profile = await rights.profile(visitor);
       } catch (error) {
