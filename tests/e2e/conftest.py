@@ -16,6 +16,7 @@ import pytest
 from tests.e2e.config import render_config
 from tests.e2e.site import StaticSite
 from tests.e2e.visit import WATCH_CSP, Visit
+from tests.support.admin import FIRST_PASSWORD_ENV, PASSWORD
 from tests.support.server import ROOT, AttuneServer
 
 HERE = Path(__file__).parent
@@ -82,7 +83,8 @@ def attune(tmp_path_factory, site, widget_bundle):
     directory = tmp_path_factory.mktemp("e2e")
     config = directory / "attune-e2e.toml"
     config.write_text(render_config(site.origin))
-    running = AttuneServer(directory / "data", config=config, env={"ATTUNE_PRIVACY_PER_MINUTE": "0"}).start()
+    running = AttuneServer(directory / "data", config=config,  # the first admin's password: tests read results
+                           env={"ATTUNE_PRIVACY_PER_MINUTE": "0", FIRST_PASSWORD_ENV: PASSWORD}).start()
     yield running
     running.stop()
 

@@ -13,6 +13,7 @@ from tests.e2e.site import html_page, snippet
 from tests.e2e.test_accessibility import axe
 from tests.e2e.test_csp import strict_csp
 from tests.e2e.visit import wait_for
+from tests.support.admin import PASSWORD
 
 HERO = """<h1>Survey shop</h1>
 <section data-attune-block="hero"><h2 data-attune-field="title">From the page: welcome</h2></section>"""
@@ -73,6 +74,18 @@ def test_a_trigger_fires_and_the_survey_is_answered_with_the_keyboard_only(site,
     kept = json.dumps(exported(visit))
     assert wait_for(lambda: "Faster pages, please <b>" in json.dumps(exported(visit)), timeout=5), kept
     assert visit.errors == [] and visit.csp_violations() == []
+
+    # and the product team reads it on the survey's results page
+    admin = visit.page
+    admin.goto(attune.url + "/admin/login")
+    admin.get_by_label("Name").fill("admin")
+    admin.get_by_label("Password").fill(PASSWORD)
+    admin.get_by_role("button", name="Sign in").click()
+    admin.goto(attune.url + "/admin/sites/pk_surveys/surveys/nps/results")
+    expect(admin.locator("#response-rate")).to_contain_text("answered")
+    expect(admin.get_by_role("row", name="score nps")).to_contain_text("1")  # question, type, visitors who answered
+    answers = admin.request.get(attune.url + "/admin/sites/pk_surveys/surveys/nps/answers.csv").text()
+    assert "Faster pages, please <b>" in answers and ",3" in answers
 
 
 def test_two_eligible_surveys_show_one_and_a_dismissed_one_stays_dismissed(site, attune, visit):
