@@ -70,6 +70,8 @@ class VisitorCounters:
         # with the new id, counts it (once, whichever of the page's decisions it names)
         self._first_pages: OrderedDict[str, _FirstPage] = OrderedDict()
         self._lock = threading.Lock()
+        # scaled mode: each tracked event counted, (site, visitor, name, at), for Redis (server/scaled)
+        self.on_tracked: Callable[[str, str, str, int], None] | None = None
 
     def observe(self, site: str, visitor: str, *, page: object, now: int | None = None) -> dict[str, int]:
         """A page view (a decide call); the visitor's counters after it ({} where the site keeps none)."""
@@ -77,15 +79,14 @@ class VisitorCounters:
         if groups is None:
             return {}
         now = self.clock_ms() if now is None else now
-        path = page.split("?", 1)[0].split("#", 1)[0] if isinstance(page, str) else None
+        matched = matched_groups(groups, page)
         with self._lock:
             tally = self._touch(site, visitor, now)
             if not tally.last_view or now - tally.last_view > SESSION_GAP_MS:
                 tally.sessions += 1
             tally.last_view = now
-            for name, globs in groups.items():
-                if path is not None and _pattern(tuple(globs)).match(path):
-                    tally.views[name] = tally.views.get(name, 0) + 1
+            for name in matched:
+                tally.views[name] = tally.views.get(name, 0) + 1
             return _facts(tally, groups, now)
 
     def note_first_page(self, site: str, decision_ids: list[str], *, page: object) -> None:
@@ -114,7 +115,7 @@ class VisitorCounters:
 
     def count_events(self, rows: Iterable[EventRow]) -> int:
         """Count committed `track` events of visitors with an id (the writer's on_commit); how many counted."""
-        counted = 0
+        counted = []
         with self._lock:
             for row in rows:
                 name = getattr(row, "name", None)
@@ -123,8 +124,11 @@ class VisitorCounters:
                 tally = self._touch(row.site, row.visitor, row.received_at)
                 if name in tally.events or len(tally.events) < MAX_EVENT_NAMES:
                     tally.events[name] = tally.events.get(name, 0) + 1
-                    counted += 1
-        return counted
+                    counted.append(row)
+        if self.on_tracked is not None:
+            for row in counted:
+                self.on_tracked(row.site, row.visitor, row.name, row.received_at)
+        return len(counted)
 
     def facts(self, site: str, visitor: str, now: int | None = None) -> dict[str, int]:
         """The visitor's counters as rule facts (exact numbers); {} for a visitor never counted."""
@@ -184,6 +188,16 @@ class VisitorCounters:
                 self._evict(site)
             return sum(len(visitors) for visitors in self._sites.values())
 
+    def put(self, site: str, visitor: str, tally: Tally, *, changed: bool) -> None:
+        """Replace a visitor's counts with those kept elsewhere (scaled mode: Redis); `changed`: to be stored."""
+        with self._lock:
+            visitors = self._sites.setdefault(site, OrderedDict())
+            visitors[visitor] = tally
+            visitors.move_to_end(visitor)
+            if changed:
+                self._dirty.add((site, visitor))
+            self._evict(site)
+
     def held(self, site: str) -> int:
         return len(self._sites.get(site, {}))
 
@@ -207,6 +221,18 @@ class VisitorCounters:
             if (site, visitor) in self._dirty:
                 self._dirty.discard((site, visitor))
                 self._evicted[(site, visitor)] = _row(site, visitor, tally)
+
+
+def matched_groups(groups: Mapping[str, list[str]], page: object) -> list[str]:
+    """The page groups a page's path (query and fragment left out) falls in.
+
+    >>> matched_groups({"pricing": ["/pricing*"], "docs": ["/docs/*"]}, "/pricing/teams?x=1")
+    ['pricing']
+    """
+    if not isinstance(page, str):
+        return []
+    path = page.split("?", 1)[0].split("#", 1)[0]
+    return [name for name, globs in groups.items() if _pattern(tuple(globs)).match(path)]
 
 
 @lru_cache(maxsize=1024)

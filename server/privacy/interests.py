@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import duckdb
 
@@ -21,6 +22,7 @@ class VisitorInterests:
     def __init__(self) -> None:
         self._chosen: dict[tuple[str, str], tuple[str, ...]] = {}
         self._lock = threading.Lock()
+        self.on_change: Callable[[str, str], None] | None = None  # scaled mode: mirrors (site, visitor) into Redis
 
     def load(self, cursor: duckdb.DuckDBPyConnection) -> int:
         rows = cursor.execute("SELECT site, visitor, interests FROM visitor_interests").fetchall()
@@ -37,7 +39,17 @@ class VisitorInterests:
                 self._chosen[(site, visitor)] = interests
             else:
                 self._chosen.pop((site, visitor), None)
+        if self.on_change is not None:
+            self.on_change(site, visitor)
 
     def forget(self, *, site: str, visitor: str) -> int:
         with self._lock:
-            return len(self._chosen.pop((site, visitor), ()))
+            forgotten = len(self._chosen.pop((site, visitor), ()))
+        if self.on_change is not None:
+            self.on_change(site, visitor)
+        return forgotten
+
+    def visitors(self) -> list[tuple[str, str]]:
+        """Every (site, visitor hash) with interests."""
+        with self._lock:
+            return list(self._chosen)

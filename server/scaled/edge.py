@@ -1,8 +1,8 @@
 """The edge role: decide from the published policies, events into the stream; no DuckDB in this process.
 
 Shared through Redis (server/scaled/shared_*.py): the learner's live configuration, sticky decisions and first-page
-claims, rated-down variants, the event rate limits. Still local to each edge (README, Scaled mode): visitor
-interests, profile traits and behavioural counters.
+claims, rated-down variants, visitors' interests and profile traits, behavioural counters, the event rate limits.
+Still local to each edge (README, Scaled mode): an anonymous first page's view, counted only where it is claimed.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from server.scaled.broadcast import REDIS_DOWN, PolicyFollower
 from server.scaled.decision_stream import DecisionStream
 from server.scaled.event_stream import StreamEventSink
 from server.scaled.shared_config import ConfigFollower
+from server.scaled.shared_counters import COUNT_VIEW, EdgeCounters
 from server.scaled.shared_prefetch import claim_shared_first_page
 from server.scaled.shared_rate_limit import SharedEventRateLimit
 from server.scaled.shared_visitor import SharedFirstPages, SharedSticky, SharedSuppression, SharedVisitorState
@@ -49,16 +50,33 @@ class EdgeRuntime:
         self.event_rate_limit = SharedEventRateLimit(per_visitor=settings.events_per_visitor,
                                                      per_address=settings.events_per_address)
         self.visitors = SharedVisitorState(self.client, self.sites, reachable=lambda: self.stream.reachable)
+        self.counters = EdgeCounters(self.visitors, self.client, page_groups=self._page_groups)
         self.decide_deps = DecideDeps(
             sites=self.sites, log_decision=self.stream.log_decision, suppression=SharedSuppression(self.visitors),
             visitor_key=b"", policy_version=lambda: self.follower.version, rng=np.random.default_rng(),
-            sticky=SharedSticky(self.visitors), first_pages=SharedFirstPages(self.visitors), logged=self.stream.logged)
+            sticky=SharedSticky(self.visitors), first_pages=SharedFirstPages(self.visitors), logged=self._logged,
+            interests=lambda site, visitor: self._profile(site, visitor).interests,
+            profile_traits=lambda site, visitor: dict(self._profile(site, visitor).traits), counters=self.counters)
         self.events_deps = EventsDeps(
             sites=self.sites, writer=StreamEventSink(self.client, self.stream, self.event_rate_limit),
             visitor_key=b"", rate_limit=self.event_rate_limit, trusted_proxies=settings.trusted_proxies,
             claim_first_page=self._claim_first_page)
         self._tasks: list[asyncio.Task] = []
         self._claims: set[asyncio.Task] = set()  # kept referenced until done
+
+    def _page_groups(self, site: str):
+        configured = self.sites.sites.get(site)
+        return configured.counters.page_groups if configured is not None and configured.counters else None
+
+    def _profile(self, site: str, visitor: str):
+        """The visitor's interests and traits as loaded for this request, else as this edge last read them."""
+        loaded = self.visitors.loaded.get((site, visitor))
+        return loaded.profile if loaded is not None else self.visitors.local_profiles.get(site, visitor)
+
+    async def _logged(self) -> None:
+        """Before a decide answers: its decisions are in the stream (or spool), its page view counted in Redis."""
+        await self.stream.logged()
+        await self.counters.sent()
 
     def _claim_first_page(self, **claim) -> int:
         """From the events route, after the 202: claimed in a task (it reads Redis), so 0 claimed yet."""
@@ -82,6 +100,7 @@ class EdgeRuntime:
         with contextlib.suppress(*REDIS_DOWN):
             await self.config_follower.load_if_new()  # the learner's live configuration, admin edits included
             await self.follower.load_if_new()  # decide with the learner's policies from the first request
+            await self.client.script_load(COUNT_VIEW)  # else the first views pay a NOSCRIPT round trip
         self._tasks = [asyncio.create_task(work) for work in
                        (self.follower.run(), self.config_follower.run(), self._watch())]
 
@@ -116,6 +135,7 @@ class EdgeRuntime:
         """While Redis is unreachable, or decisions wait in the spool: ping, then drain, every WATCH_INTERVAL_S."""
         while True:
             await asyncio.sleep(WATCH_INTERVAL_S)
+            self.counters.changed_rows()  # nothing is stored at an edge: Redis has them
             if self.stream.reachable and self.spool.size == 0:
                 continue
             try:

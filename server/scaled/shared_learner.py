@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable
 
 import redis.asyncio as aioredis
+import redis.exceptions
 
 from server.feedback.suppression import MemorySuppressionStore
 from server.scaled.broadcast import REDIS_DOWN
@@ -55,7 +56,10 @@ class RedisWrites:
                 async with self.client.pipeline(transaction=False) as pipe:
                     for name, *args in batch:
                         getattr(pipe, name)(*args)
-                    await pipe.execute()
+                    results = await pipe.execute(raise_on_error=False)
+                refused = [r for r in results if isinstance(r, redis.exceptions.ResponseError)]
+                if refused:  # e.g. a full Redis (noeviction): the rest of the batch went through
+                    log.error("Redis refused %d of %d visitor-state writes: %s", len(refused), len(batch), refused[0])
             except REDIS_DOWN:
                 with self._lock:
                     self._queue[:0] = batch  # sent again, in order, once Redis answers

@@ -1,8 +1,9 @@
 """At an edge, before decide runs: the visitor's shared state, read from Redis in one pipelined round trip.
 
 An ASGI layer in front of the decide fast path: it reads the body, finds the site, the visitor and the blocks,
-loads what Redis holds for them (server/scaled/shared_visitor.py), and hands the request on with that state in
-place; it is dropped once the answer is sent. A new visitor's impressions claim their first page the same way,
+loads what Redis holds for them (server/scaled/shared_visitor.py: sticky decisions, rated-down variants,
+interests and profile traits, behavioural counters), and hands the request on with that state in place; it is
+dropped once the answer is sent. A new visitor's impressions claim their first page the same way,
 in a task after the events are acknowledged. While Redis is unreachable nothing is read and decide answers from
 this edge's memory; a read that times out marks Redis unreachable (the edge's watch loop finds it again).
 """
@@ -57,7 +58,8 @@ class VisitorPrefetch:
             return None, None
         hashed = visitor_hash(self.deps().visitor_key, site.key, target.visitor)
         try:
-            loaded = await self.state.load(site.key, hashed, list(dict.fromkeys(target.blocks))[:50])
+            loaded = await self.state.load(site.key, hashed, list(dict.fromkeys(target.blocks))[:50],
+                                           counters=site.counters is not None)
         except REDIS_DOWN:
             self.state.redis_errors += 1
             self.unreachable()
@@ -74,7 +76,8 @@ async def claim_shared_first_page(state: SharedVisitorState, deps: DecideDeps, *
     loaded = None
     if configured is not None and state.reachable():
         try:
-            loaded = await state.load(site, hashed, [b.id for b in configured.blocks], claims=decision_ids)
+            loaded = await state.load(site, hashed, [b.id for b in configured.blocks], claims=decision_ids,
+                                      counters=configured.counters is not None)
         except REDIS_DOWN:
             state.redis_errors += 1
     if loaded is None:

@@ -2,7 +2,9 @@
 
 decide is synchronous (it never waits on I/O), so an edge reads what one decide call needs just before it runs
 (server/scaled/shared_prefetch.py): in one pipelined round trip, the visitor's sticky decisions for the blocks
-asked and the variants they rated down. The stores here answer decide from that `Loaded` state. New sticky
+asked, the variants they rated down, their interests and profile traits (server/scaled/shared_profile.py) and,
+where the site keeps them, their counters (server/scaled/shared_counters.py). The stores here answer decide from
+that `Loaded` state. New sticky
 decisions and anonymous first pages are queued and sent in one pipeline per event-loop turn, not awaited.
 While Redis is unreachable the edge's own memory answers, as before anything was shared: stickiness then holds
 per edge, nothing is suppressed, and a first page is claimed only at the edge that decided it.
@@ -22,7 +24,10 @@ import redis.asyncio as aioredis
 from server.config.schema import Block
 from server.decide.schemas import Decision
 from server.decide.sticky import ADOPT_WITHIN_MS, FirstPages, MemoryStickyStore, Shown, Unclaimed
+from server.counters.tally import Tally
 from server.scaled.broadcast import REDIS_DOWN
+from server.scaled.shared_counters import counters_key, tally_from
+from server.scaled.shared_profile import NO_PROFILE, ProfileRecord, RecentProfiles, profile_key
 from server.sites import SiteRegistry
 
 _NONE: frozenset[str] = frozenset()
@@ -70,6 +75,9 @@ class Loaded:
     sticky: dict[str, Shown | None] = field(default_factory=dict)  # block -> shown (None: nothing sticky)
     hidden: dict[str, frozenset[str]] = field(default_factory=dict)  # block -> rated-down variants
     first_pages: dict[str, Unclaimed] = field(default_factory=dict)  # decision id -> claimed from Redis
+    profile: ProfileRecord = NO_PROFILE  # interests and profile traits (server/scaled/shared_profile.py)
+    counters_read: bool = False  # whether the visitor's counters were read (only for a site that keeps them)
+    tally: Tally | None = None  # their counts before this request (server/scaled/shared_counters.py)
 
 
 class SharedVisitorState:
@@ -78,6 +86,7 @@ class SharedVisitorState:
         self.loaded: dict[tuple[str, str], Loaded] = {}  # (site, visitor hash) of requests being answered
         self.first_pages: dict[str, Unclaimed] = {}  # claimed from Redis, for the claim in progress
         self.local_sticky = MemoryStickyStore()  # what answers while Redis does not
+        self.local_profiles = RecentProfiles()  # the same for interests and traits
         self.redis_errors = 0
         self._writes: list[tuple[str, bytes, int]] = []  # key, value, expiry in ms
         self._flushing: asyncio.Task | None = None
@@ -96,15 +105,22 @@ class SharedVisitorState:
         block = self.sites.blocks.get((site, block_id))
         return block if block is not None and self.block_digest(block) == digest else None
 
-    async def load(self, site: str, visitor: str, blocks: list[str], *, claims: list[str] = ()) -> Loaded:
+    async def load(self, site: str, visitor: str, blocks: list[str], *, claims: list[str] = (),
+                   counters: bool = False) -> Loaded:
         """One pipelined round trip; raises a REDIS_DOWN error when Redis does not answer."""
         async with self.client.pipeline(transaction=False) as pipe:
             pipe.mget([sticky_key(site, visitor, block) for block in blocks])
             pipe.smembers(hidden_key(site, visitor))
+            pipe.get(profile_key(site, visitor))
+            if counters:
+                pipe.hgetall(counters_key(site, visitor))
             for decision_id in claims:
                 pipe.getdel(first_page_key(decision_id))
-            sticky, hidden, *first_pages = await pipe.execute()
-        loaded = Loaded()
+            sticky, hidden, profile, *rest = await pipe.execute()
+        loaded = Loaded(profile=self.local_profiles.read(site, visitor, profile), counters_read=counters)
+        if counters:
+            loaded.tally = tally_from(rest.pop(0))
+        first_pages = rest
         for block, raw in zip(blocks, sticky):
             loaded.sticky[block] = None if raw is None else self._shown(site, _sticky(raw))
         for member in hidden:

@@ -69,6 +69,7 @@ class ProfileTraits:
         self._site = site  # the live configuration of a site, or None
         self._traits: dict[tuple[str, str], dict[str, TraitSource]] = {}
         self._lock = threading.Lock()
+        self.on_change: Callable[[str, str], None] | None = None  # scaled mode: mirrors (site, visitor) into Redis
 
     def load(self, cursor: duckdb.DuckDBPyConnection) -> int:
         self._note_rows(cursor.execute(ANSWERS + " ORDER BY seq"))
@@ -81,6 +82,9 @@ class ProfileTraits:
                 self._traits.pop((site, visitor), None)
         self._note_rows(cursor.execute(ANSWERS + " AND site = ? AND list_contains(?, visitor) ORDER BY seq",
                                        [site, visitors]))
+        if self.on_change is not None:
+            for visitor in visitors:
+                self.on_change(site, visitor)
 
     def _note_rows(self, rows) -> None:
         while chunk := rows.fetchmany(10_000):
@@ -108,6 +112,8 @@ class ProfileTraits:
         with self._lock:
             self._traits.setdefault((site, visitor), {})[asked.trait] = TraitSource(answer, survey, asked.id, at,
                                                                                     answer_id)
+        if self.on_change is not None:
+            self.on_change(site, visitor)
 
     def of(self, site: str, visitor: str) -> dict[str, TraitValue]:
         return {trait: source.value for trait, source in self._traits.get((site, visitor), {}).items()}
@@ -117,4 +123,12 @@ class ProfileTraits:
 
     def forget(self, *, site: str, visitor: str) -> int:
         with self._lock:
-            return len(self._traits.pop((site, visitor), {}))
+            forgotten = len(self._traits.pop((site, visitor), {}))
+        if self.on_change is not None:
+            self.on_change(site, visitor)
+        return forgotten
+
+    def visitors(self) -> list[tuple[str, str]]:
+        """Every (site, visitor hash) with traits."""
+        with self._lock:
+            return list(self._traits)

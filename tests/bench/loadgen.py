@@ -42,9 +42,18 @@ class Connection:
         status = int(head[9:12])
         lowered = head.lower()
         start = lowered.find(b"content-length:")
+        if start < 0 and b"transfer-encoding: chunked" in lowered:  # a streaming proxy (infra/launch.py's front)
+            return status, await self._chunks()
         length = int(lowered[start + 15:lowered.index(b"\r\n", start)]) if start >= 0 else 0
         body = await self.reader.readexactly(length) if length else b""
         return status, body
+
+    async def _chunks(self) -> bytes:
+        parts = []
+        while size := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
+            parts.append((await self.reader.readexactly(size + 2))[:-2])
+        await self.reader.readuntil(b"\r\n")  # the empty line after the last chunk (no trailers)
+        return b"".join(parts)
 
     def close(self) -> None:
         if self.writer is not None:

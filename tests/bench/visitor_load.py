@@ -25,7 +25,8 @@ MAX_EVENTS_PER_POST = 100  # the API's limit
 LATE_FOR_GOOD = 3 * REWARD_WINDOW  # clicks later than this are never sent: the join would ignore them anyway
 
 
-async def drive(port: int, stream: Stream, variants: list[str], *, site: str, block: str) -> dict:
+async def drive(port: int | list[int], stream: Stream, variants: list[str], *, site: str, block: str) -> dict:
+    ports = [port] if isinstance(port, int) else port  # scaled mode: visitors spread over the edges
     count = len(stream)
     chosen = np.full(count, -1, dtype=np.intp)
     due: list[tuple[float, int, dict]] = []  # (send at, tie-break, event)
@@ -34,7 +35,7 @@ async def drive(port: int, stream: Stream, variants: list[str], *, site: str, bl
     stats = {"failed": 0, "behind_s": 0.0}
     start = time.perf_counter() + 0.05
 
-    async def decider() -> None:
+    async def decider(port: int) -> None:
         connection = await loadgen.Connection(HOST, port).open()
         while True:
             i = await queue.get()
@@ -57,22 +58,22 @@ async def drive(port: int, stream: Stream, variants: list[str], *, site: str, bl
                                      {"type": "rating", "decision_id": decision_id, "value": int(stream.ratings[i, k])}))
             queue.task_done()
 
-    async def sender(finished: asyncio.Event) -> None:
+    async def sender(port: int, finished: asyncio.Event) -> None:
         connection = await loadgen.Connection(HOST, port).open()
         while not (finished.is_set() and not due):
             await asyncio.sleep(EVENTS_EVERY)
             now, batch = time.perf_counter(), []
             while due and due[0][0] <= now and len(batch) < MAX_EVENTS_PER_POST:
                 event = heapq.heappop(due)[2]
-                batch.append({"id": f"e{next(order):09d}", **event})
+                batch.append({"id": f"{site}-e{next(order):09d}", **event})  # unique per site: runs may share a server
             if batch:
                 body = msgspec.json.encode({"site": site, "events": batch})
                 status, _ = await connection.request(loadgen.post(HOST, port, "/v1/events", body))
                 stats["failed"] += status != 202
 
     finished = asyncio.Event()
-    senders = [asyncio.create_task(sender(finished)) for _ in range(2)]
-    deciders = [asyncio.create_task(decider()) for _ in range(DECIDE_CONNECTIONS)]
+    senders = [asyncio.create_task(sender(ports[n % len(ports)], finished)) for n in range(2)]
+    deciders = [asyncio.create_task(decider(ports[n % len(ports)])) for n in range(DECIDE_CONNECTIONS)]
     for i in range(count):  # release each visitor at its arrival time
         wait = start + stream.arrive[i] - time.perf_counter()
         if wait > 0.001:

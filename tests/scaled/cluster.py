@@ -219,12 +219,13 @@ def start_all(*servers: AttuneServer) -> None:
 
 
 def cluster(tmp_path: Path, redis_url: str, edges: int = 2, edge_env: dict[str, str] | None = None,
-            **env: str) -> tuple[AttuneServer, list[AttuneServer]]:
-    """`env`: the learner's extra environment; `edge_env`: the edges'."""
+            config: Path | None = None, **env: str) -> tuple[AttuneServer, list[AttuneServer]]:
+    """`env`: the learner's extra environment; `edge_env`: the edges'; `config`: else the API tests' own."""
     from tests.server.conftest import TEST_CONFIG
 
-    learner = scaled_server(tmp_path / "learner", redis_url, "learner", TEST_CONFIG, **env)
-    edge_servers = [scaled_server(tmp_path / f"edge{n}", redis_url, "edge", TEST_CONFIG, **(edge_env or {}))
+    config = config or TEST_CONFIG
+    learner = scaled_server(tmp_path / "learner", redis_url, "learner", config, **env)
+    edge_servers = [scaled_server(tmp_path / f"edge{n}", redis_url, "edge", config, **(edge_env or {}))
                     for n in range(edges)]
     start_all(learner, *edge_servers)
     return learner, edge_servers

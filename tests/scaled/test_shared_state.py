@@ -1,7 +1,8 @@
 """What edges share through Redis, seen from a visitor and an admin: one learner and two edges, each test sending
 its requests to both. Admin edits reach every edge, a variant rated down at one edge is hidden at the other,
-sticky decisions and first pages hold across edges, the event rate limit counts across edges, and with Redis
-stopped an edge still answers from its own memory."""
+sticky decisions and first pages hold across edges, the event rate limit counts across edges, interests, profile
+traits and behavioural counters reach every edge and go with an erasure, and with Redis stopped an edge still
+answers from its own memory."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 
 from server.decide.service import visitor_hash
 from tests.scaled.cluster import REDIS_SERVER, RedisServer, cluster, wait_for
+from tests.scaled.shared_site import SITE, Front, write_config
 from tests.support.admin import FIRST_PASSWORD_ENV, PASSWORD, signed_in
 
 EVENTS_PER_VISITOR = "0.5"  # 5 events per visitor in each 10 s window, counted over both edges
@@ -27,9 +29,10 @@ def scaled(tmp_path_factory):
     directory = tmp_path_factory.mktemp("shared-state")
     redis_server = RedisServer(directory / "redis").start()
     learner, edges = cluster(directory, redis_server.url, edge_env={"ATTUNE_EVENTS_PER_VISITOR": EVENTS_PER_VISITOR},
-                             **{FIRST_PASSWORD_ENV: PASSWORD})
+                             config=write_config(directory), **{FIRST_PASSWORD_ENV: PASSWORD})
     try:
-        with httpx.Client(timeout=5) as http:
+        with httpx.Client(timeout=5) as http, Front(learner=learner.url, edges=[e.url for e in edges]) as front:
+            http.front = front.url  # the learner's paths (/v1/visitor, /v1/surveys) through the front, as deployed
             yield redis_server, learner, edges, http
     finally:
         for server in (*edges, learner):
@@ -49,8 +52,8 @@ def send(edge, http: httpx.Client, visitor: str | None, *events: dict) -> httpx.
                                                      "events": [{"id": uuid.uuid4().hex, **e} for e in events]})
 
 
-def hashed(redis_server: RedisServer, visitor: str) -> str:
-    return visitor_hash(redis_server.client().get("attune:visitor-key"), "pk_test", visitor)
+def hashed(redis_server: RedisServer, visitor: str, site: str = "pk_test") -> str:
+    return visitor_hash(redis_server.client().get("attune:visitor-key"), site, visitor)
 
 
 def test_a_block_switched_off_in_the_admin_shows_its_fallback_at_every_edge_within_a_second(scaled):
@@ -116,6 +119,88 @@ def test_the_event_rate_limit_counts_a_visitors_events_at_every_edge(scaled):
     assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 10, refused.text
     assert send(edges[1], http, visitor, click, click).status_code == 202  # exactly the allowance: 5
     assert send(edges[0], http, uuid.uuid4().hex, click).status_code == 202  # another visitor is not held up
+
+
+def shown(edge, http: httpx.Client, visitor: str, block: str = "hero", page: str = "/") -> dict:
+    body = {"site": SITE, "blocks": [block], "visitor": visitor, "context": {"page": page}}
+    response = http.post(f"{edge.url}/v1/decide", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()["decisions"][0]
+
+
+def at_learner(http: httpx.Client, path: str, **body) -> dict:
+    response = http.post(f"{http.front}{path}", json={"site": SITE, **body})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_an_interest_chosen_through_the_front_reaches_decide_at_both_edges(scaled):
+    redis_server, learner, edges, http = scaled
+    visitor = uuid.uuid4().hex
+    sticky = {shown(edge, http, visitor)["decision_id"] for edge in edges}
+    assert len(sticky) == 1  # `hero` is sticky for the session, at both edges
+    at_learner(http, "/v1/visitor/interests", visitor=visitor, interests=["outdoor"])
+    chosen = time.monotonic()
+    for edge in edges:  # a new choice ends the sticky decision, as in embedded mode
+        wait_for(lambda: shown(edge, http, visitor)["variant"] == "outdoor", timeout=5, pause=0.02)
+    print(f"a chosen interest decided on at both edges after {time.monotonic() - chosen:.3f} s")
+    assert shown(edges[0], http, visitor)["explain"]["rule"] == "Outdoor lovers"
+    at_learner(http, "/v1/visitor/interests", visitor=visitor, interests=[])  # cleared: gone from Redis too
+    for edge in edges:
+        wait_for(lambda: shown(edge, http, visitor)["variant"] == "classic", timeout=5, pause=0.02)
+    assert not redis_server.client().exists(f"attune:profile:{SITE}:{hashed(redis_server, visitor, SITE)}")
+
+
+def test_a_profile_answer_sent_to_one_edge_becomes_a_trait_that_decides_at_the_other(scaled):
+    redis_server, learner, edges, http = scaled
+    visitor = uuid.uuid4().hex
+    assert shown(edges[0], http, visitor)["variant"] == "classic"
+    answer = {"type": "survey_answer", "survey": "about-you", "question": "shopping-for", "choices": ["gift"]}
+    reply = http.post(f"{edges[1].url}/v1/events", json={"site": SITE, "visitor": visitor, "events": [
+        {"id": uuid.uuid4().hex, "type": "survey_shown", "survey": "about-you"}, {"id": uuid.uuid4().hex, **answer}]})
+    assert reply.status_code == 202, reply.text
+    wait_for(lambda: shown(edges[0], http, visitor)["variant"] == "gift", timeout=5, pause=0.02)
+    assert at_learner(http, "/v1/visitor/profile", visitor=visitor)["traits"]["shopping_for"] == "gift"
+
+
+def test_a_pricing_views_rule_counts_views_at_both_edges_and_the_learner_sees_them(scaled):
+    redis_server, learner, edges, http = scaled
+    for first, second in ((0, 1), (1, 0)):
+        visitor = uuid.uuid4().hex
+        assert shown(edges[first], http, visitor, "help", "/pricing")["variant"] == "none"
+        switched = shown(edges[second], http, visitor, "help", "/pricing/teams?plan=pro")  # the second view
+        assert switched["variant"] == "pricing-help" and switched["explain"]["rule"] == "pricing twice"
+    assert shown(edges[0], http, visitor, "help", "/about")["variant"] == "pricing-help"  # still 2 pricing views
+
+    def offered() -> set[str]:
+        return {s["id"] for s in at_learner(http, "/v1/surveys/eligible", visitor=visitor)["surveys"]}
+    wait_for(lambda: "pricing-doubts" in offered(), timeout=3)  # survey targeting at the learner counts edge views
+    track = {"id": uuid.uuid4().hex, "type": "track", "name": "signup"}
+    for edge in edges:  # the same event at both edges (a retry): counted once
+        reply = http.post(f"{edge.url}/v1/events", json={"site": SITE, "visitor": visitor, "events": [track]})
+        assert reply.status_code == 202, reply.text
+    key = f"attune:counters:{SITE}:{hashed(redis_server, visitor, SITE)}"
+    wait_for(lambda: redis_server.client().hget(key, "e:signup") == b"1", timeout=5)
+
+    def exported() -> dict | None:
+        return at_learner(http, "/v1/visitor/export", visitor=visitor)["counters"]
+    counts = wait_for(lambda: (c := exported()) and c["tracked_events"] and c, timeout=3)
+    assert (counts["sessions"], counts["page_views"], counts["tracked_events"]) == (1, {"pricing": 2}, {"signup": 1})
+
+
+def test_an_erasure_removes_interests_traits_and_counters_from_redis(scaled):
+    redis_server, learner, edges, http = scaled
+    visitor = uuid.uuid4().hex
+    hashed_visitor = hashed(redis_server, visitor, SITE)
+    keys = [f"attune:profile:{SITE}:{hashed_visitor}", f"attune:counters:{SITE}:{hashed_visitor}"]
+    at_learner(http, "/v1/visitor/interests", visitor=visitor, interests=["home"])
+    shown(edges[0], http, visitor, "help", "/pricing")
+    wait_for(lambda: redis_server.client().exists(*keys) == 2, timeout=5)
+    at_learner(http, "/v1/visitor/erase", visitor=visitor)
+    wait_for(lambda: redis_server.client().exists(*keys) == 0, timeout=5)
+    assert shown(edges[1], http, visitor, "help", "/pricing")["variant"] == "none"  # counted from zero again
+    time.sleep(0.5)  # the learner has read Redis since: it copies the new count, not the erased one
+    assert at_learner(http, "/v1/visitor/export", visitor=visitor)["counters"]["page_views"] == {"pricing": 1}
 
 
 def test_with_redis_stopped_an_edge_still_answers_and_keeps_its_own_sticky_decisions(scaled):
