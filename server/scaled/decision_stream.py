@@ -65,7 +65,8 @@ class DecisionStream:
                     pipe.xadd(STREAM, decision_fields(group, spooled=spooled))
                 await pipe.execute()
             return True
-        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as error:
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, redis.exceptions.ResponseError,
+                OSError) as error:  # ResponseError: a full Redis (noeviction) refused the XADD
             # the outcome is unknown: the group is spooled and marked, and the learner skips what it holds already
             self.redis_errors += 1
             if self.reachable:

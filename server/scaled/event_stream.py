@@ -7,6 +7,8 @@ So an edge's 202 counts it in `accepted`, where the embedded server would say `u
 
 from __future__ import annotations
 
+import logging
+
 import redis.asyncio as aioredis
 import redis.exceptions
 from litestar.exceptions import ServiceUnavailableException
@@ -18,6 +20,8 @@ from server.storage.rows import DecisionRow, EventRow
 from server.storage.writer import Stored
 
 RETRY_AFTER_S = 1
+
+log = logging.getLogger("attune.scaled")
 
 
 def unavailable() -> ServiceUnavailableException:
@@ -49,6 +53,10 @@ class StreamEventSink:
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
             self.decisions.redis_errors += 1
             self.decisions.reachable = False  # the watch loop finds when it answers again
+            raise unavailable() from None
+        except redis.exceptions.ResponseError as error:  # a full Redis (noeviction) refuses writes: try again later
+            self.decisions.redis_errors += 1
+            log.error("Redis refused an events batch: %s", error)
             raise unavailable() from None
         if new < 0:
             raise self.rate_limit.refuse(len(rows))

@@ -18,7 +18,9 @@ CONFIG_KEY = "attune:config"  # the learner's live configuration: {"version": n,
 CONFIG_VERSION_KEY = "attune:config:version"
 CONFIG_CHANNEL = "attune:config"  # a notice carrying the version, published with each admin edit
 VISITOR_KEY = "attune:visitor-key"  # the keyed hash's key: every process must hash a visitor alike
-EVENT_ID_TTL_S = 7 * 24 * 3600  # how long an event id is remembered at the edge: retries come within this
+# how long an edge remembers an event id, for an exact `duplicates` count: the SDK retries within minutes, and a
+# later retry still never reaches the log twice (the learner's primary key); a week of ids would fill Redis
+EVENT_ID_TTL_S = 3600
 TIMEOUT_S = 0.5  # a Redis that does not answer within this is treated as unreachable
 
 DECISIONS, EVENTS = b"d", b"e"  # entry kinds: field "k"; rows in fields "0", "1", ...
