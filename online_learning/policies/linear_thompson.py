@@ -8,36 +8,27 @@ lasting one while visitors stay the same, the recent one once their tastes chang
 When the recent fit predicts clearly better (tastes changed), the lasting set restarts
 from the recent one, so it gathers the new tastes at full strength instead of carrying
 the old ones for ever. `refresh` inverts the precision matrices off the request path and
-publishes means and covariances that `probabilities` reads.
+publishes means and covariances that `probabilities` reads. The pair prior and the posterior's
+scale are chosen online from a few candidates, scored on the rewards as they come (`self_tuning.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from online_learning.exploration import probability_of_best
-from online_learning.features import OTHER
+from online_learning.policies import published as publish
 from online_learning.policies.cache import DistributionCache
 from online_learning.policies.evidence import Evidence
+from online_learning.policies.self_tuning import PRIOR_NOISE, SelfTuning
 from online_learning.policies.vocabulary import FieldVocabulary
 
-_PRIOR_NOISE = 0.25  # a pseudo-observation of reward variance so early exploration is not zero
 _MEMO_ENTRIES = 50_000  # contexts whose feature positions are remembered
 _REFIT_EVERY = 500  # updates between the fits that score predictions: fixed by the update count, so replayable
-
-
-@dataclass(frozen=True, slots=True)
-class _Published:
-    vocabulary: dict[str, int]  # as it was at the refresh: the learner may drop features between refreshes
-    variants: dict[str, int]
-    means: np.ndarray  # (arms, features) ridge estimates
-    covariances: np.ndarray  # (arms, features, features) inverse precisions
-    noise: float  # residual standard deviation of reward
-    priors: np.ndarray  # (features,) prior precision of each feature
+_SCORE_EVERY = 2000  # updates between scorings of the candidate priors and scales: a multiple of _REFIT_EVERY
 
 
 class LinearThompson:
@@ -48,7 +39,8 @@ class LinearThompson:
     returns the share of draws each variant wins: Thompson sampling with an exact,
     logged distribution. The recent fit forgets evidence older than about `memory`
     updates; it is published while it predicts the rewards of about the last `judged_over`
-    updates better than the fit that keeps everything (`memory=None`: only that one).
+    updates better than the fit that keeps everything (`memory=None`: only that one). The pair prior and the
+    exploration scale in use are the best-scoring of `pair_priors` x `exploration_scales` (None: the one given).
     A field with more than `open_values` values gets its own feature for at most `values_per_field`
     of them, the rest sharing `field=(other)` (`values_per_field=None`: every value, up to `max_features`).
 
@@ -77,6 +69,8 @@ class LinearThompson:
         judged_over: float = 2000.0,
         shift_margin: float = 0.02,  # how much better the recent fit must predict before the past is dropped
         exploration_scale: float = 0.3,  # Chapelle & Li (2011): a narrower posterior explores enough and earns more
+        pair_priors: Sequence[float] | None = (10.0, 30.0, 100.0),  # candidates, scored online
+        exploration_scales: Sequence[float] | None = (0.2, 0.3, 0.5),
         max_features: int = 512,
         values_per_field: int | None = 48,  # a page path's thousands of values: the most seen get a feature
         open_values: int = 16,  # a field with no more values than this keeps every value and every pair
@@ -90,6 +84,11 @@ class LinearThompson:
         self.judged_over = judged_over
         self.shift_margin = shift_margin
         self.exploration_scale = exploration_scale
+        self.pair_priors = pair_priors
+        self.exploration_scales = exploration_scales
+        self._tuning = None if pair_priors is None and exploration_scales is None else SelfTuning(
+            pair_priors=tuple(pair_priors or (pair_prior,)), scales=tuple(exploration_scales or (exploration_scale,)),
+            default=(pair_prior, exploration_scale), judged_over=judged_over, batch=_SCORE_EVERY)
         self.max_features = max_features
         self.values_per_field = values_per_field
         self.open_values = open_values
@@ -100,7 +99,7 @@ class LinearThompson:
         self.seed = seed
         self._rng = np.random.default_rng(seed)
         self._vocabulary: dict[str, int] = {}
-        self._priors: list[float] = []
+        self._pairs: list[bool] = []  # whether each feature is a pair of fields (its prior is the pair prior)
         self._capacity = 16
         self._positions_memo: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray, int]] = {}
         self._lasting = Evidence(memory=None)
@@ -108,11 +107,20 @@ class LinearThompson:
         self._updates = 0
         self._fits: list[dict[str, np.ndarray]] = [{}, {}]  # the lasting and the recent means, every _REFIT_EVERY
         self._errors = [0.0, 0.0]  # their squared errors on the rewards since, fading over `judged_over` updates
-        self._published = _Published({}, {}, np.zeros((0, 0)), np.zeros((0, 0, 0)), np.sqrt(_PRIOR_NOISE), np.zeros(0))
+        self._published = publish.empty(np.sqrt(PRIOR_NOISE), prior, pair_prior, exploration_scale)
         self._cache = DistributionCache()
 
-    def _prior_of(self, feature: str) -> float:
-        return self.pair_prior if "&" in feature else self.prior
+    @property
+    def in_use(self) -> tuple[float, float]:
+        """(pair prior, exploration scale) the published fit decides with."""
+        return self._published.pair_prior, self._published.scale
+
+    def _chosen(self) -> tuple[float, float]:
+        """(pair prior, exploration scale) in use: the best-scoring candidates so far."""
+        return (self.pair_prior, self.exploration_scale) if self._tuning is None else self._tuning.chosen
+
+    def _prior_vector(self) -> np.ndarray:
+        return np.where(np.array(self._pairs, dtype=bool), self._chosen()[0], self.prior)
 
     # learning side (the learner thread)
 
@@ -122,7 +130,7 @@ class LinearThompson:
             index = self._vocabulary.get(feature)
             if index is None and len(self._vocabulary) < self.max_features:
                 index = self._vocabulary[feature] = len(self._vocabulary)
-                self._priors.append(self._prior_of(feature))
+                self._pairs.append("&" in feature)
             if index is not None:
                 indices.append(index)
         if len(self._vocabulary) > self._capacity:
@@ -162,14 +170,23 @@ class LinearThompson:
             self._judge(variant, indices, reward)
         for evidence in self._evidences():
             evidence.add(variant, indices, cells, reward, self._capacity)
+        if self._tuning is not None:
+            self._tuning.remember(variant, indices, reward)
         self._updates += 1
+        if self._tuning is not None and self._updates % self._tuning.batch == 0:  # before a restart can intervene
+            self._tuning.score(self._lasting, len(self._vocabulary), np.array(self._pairs, dtype=bool), self.prior)
         if self._recent is not None and self._updates % _REFIT_EVERY == 0:
-            if self._errors[1] < (1.0 - self.shift_margin) * self._errors[0]:
-                self._lasting.restart_from(self._recent)  # the recent fit predicts clearly better: tastes changed
-                self._errors[0] = self._errors[1]
-            size, priors = len(self._vocabulary), np.array(self._priors)
-            self._fits = [_padded(self._lasting.means(size, priors), self.max_features),
-                          _padded(self._recent.means(size, priors), self.max_features)]
+            self._refit()
+
+    def _refit(self) -> None:
+        if self._errors[1] < (1.0 - self.shift_margin) * self._errors[0]:
+            self._lasting.restart_from(self._recent)  # the recent fit predicts clearly better: tastes changed
+            self._errors[0] = self._errors[1]
+            if self._tuning is not None:
+                self._tuning.forget_pending()  # they are in the restarted evidence faded: they cannot be taken out
+        size, priors = len(self._vocabulary), self._prior_vector()
+        self._fits = [_padded(self._lasting.means(size, priors), self.max_features),
+                      _padded(self._recent.means(size, priors), self.max_features)]
 
     def _retire(self) -> None:
         """Drop the pairs of fields that turned wide: they will never be formed again, so free their rows."""
@@ -178,7 +195,9 @@ class LinearThompson:
             return
         keep = np.array([i for f, i in self._vocabulary.items() if f not in gone], dtype=np.intp)
         self._vocabulary = {f: j for j, f in enumerate(f for f in self._vocabulary if f not in gone)}
-        self._priors = [self._priors[i] for i in keep]
+        self._pairs = [self._pairs[i] for i in keep]
+        if self._tuning is not None:
+            self._tuning.forget_pending()  # their indices name the old positions
         for evidence in self._evidences():
             evidence.keep(keep)
         self._fits = [_padded({v: m[keep] for v, m in fit.items()}, self.max_features) for fit in self._fits]
@@ -196,66 +215,35 @@ class LinearThompson:
         if not self._lasting.arms:
             return
         size = len(self._vocabulary)
-        priors = np.array(self._priors)
+        priors = self._prior_vector()
         recent_wins = self._recent is not None and self._errors[1] < self._errors[0]
         names, means, covariances, residual, count = (self._recent if recent_wins else self._lasting).fit(size, priors)
-        noise = float(np.sqrt((residual + _PRIOR_NOISE) / (count + 1)))
-        self._published = _Published(dict(self._vocabulary), {v: i for i, v in enumerate(names)}, means, covariances, noise, priors)
+        noise = float(np.sqrt((residual + PRIOR_NOISE) / (count + 1)))
+        pair_prior, scale = self._chosen()
+        self._published = publish.Published(dict(self._vocabulary), {v: i for i, v in enumerate(names)}, means,
+                                            covariances, noise, priors, self.prior, pair_prior, scale)
         self._cache = DistributionCache()
 
     # decision side (the request path): reads only the published snapshot
-
-    def _posterior(self, variants: Sequence[str], features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        published = self._published
-        size = published.means.shape[1]
-        vocabulary = published.vocabulary
-        idx = np.array([i for f in features if (i := vocabulary.get(f)) is not None and i < size], dtype=np.intp)
-        # prior variance of features not learned yet
-        unknown = sum(1.0 / self._prior_of(f) for f in features if vocabulary.get(f, size) >= size)
-        means = np.zeros(len(variants))
-        variances = np.full(len(variants), unknown + float((1.0 / published.priors[idx]).sum()))
-        arms = [published.variants.get(v) for v in variants]
-        known = [position for position, arm in enumerate(arms) if arm is not None]
-        if known:
-            rows = np.array([arms[position] for position in known], dtype=np.intp)
-            means[known] = published.means[rows[:, None], idx].sum(axis=1)
-            # gather only the (features x features) blocks a context uses, never copy whole covariances
-            blocks = published.covariances[rows[:, None, None], idx[None, :, None], idx[None, None, :]]
-            variances[known] = blocks.sum(axis=(1, 2)) + unknown
-        return means, variances
 
     def probabilities(self, variants: Sequence[str], features: Sequence[str]) -> np.ndarray:
         features = self._known(features)
         return self._cache.get_or_compute((tuple(variants), tuple(features)), lambda: self._draw(variants, features))
 
     def _draw(self, variants: Sequence[str], features: Sequence[str]) -> np.ndarray:
-        means, variances = self._posterior(variants, features)
-        spread = self.exploration_scale * self._published.noise * np.sqrt(np.maximum(variances, 0.0))
+        published = self._published
+        means, variances = publish.posterior(published, variants, features)
+        spread = published.scale * published.noise * np.sqrt(np.maximum(variances, 0.0))
         samples = means + spread * self._rng.standard_normal((self.draws, len(variants)))
         return probability_of_best(samples)
 
     def expected_rewards(self, variants: Sequence[str], features: Sequence[str]) -> np.ndarray:
         """The posterior mean reward of each variant for these features (greedy choice, evaluation)."""
-        return self._posterior(variants, self._known(features))[0]
+        return publish.posterior(self._published, variants, self._known(features))[0]
 
     def contributions(self, variant: str, features: Sequence[str]) -> list[tuple[str, float]]:
-        """How much each feature raises this variant's expected reward above the other variants'.
-
-        A shared `field=(other)` is left out: it names no value of the visitor's, and the widget says a
-        factor through its field and value, so it would read as if "(other)" were the visitor's page."""
-        published = self._published
-        arm = published.variants.get(variant)
-        if arm is None:
-            return []
-        others = [i for v, i in published.variants.items() if v != variant]
-        result = []
-        for feature in self._known(features):
-            index = published.vocabulary.get(feature)
-            if index is None or index >= published.means.shape[1] or feature.endswith(f"={OTHER}"):
-                continue
-            baseline = published.means[others, index].mean() if others else 0.0
-            result.append((feature, float(published.means[arm, index] - baseline)))
-        return sorted(result, key=lambda item: item[1], reverse=True)
+        """How much each feature raises this variant's expected reward above the other variants'."""
+        return publish.contributions(self._published, variant, self._known(features))
 
     # snapshots: the evidence as stored, the prior left out
 
@@ -268,12 +256,14 @@ class LinearThompson:
             state |= {"recent": self._recent.state(size), "errors": list(self._errors), "fits": fits}
         if self._fields is not None:
             state["fields"] = self._fields.state()
+        if self._tuning is not None:
+            state["tuning"] = self._tuning.state()
         return state
 
     def load_state(self, state: dict[str, Any]) -> None:
         self._vocabulary = {f: i for i, f in enumerate(state["vocabulary"])}
         self._positions_memo = {}
-        self._priors = [self._prior_of(f) for f in self._vocabulary]
+        self._pairs = ["&" in f for f in self._vocabulary]
         size = len(self._vocabulary)
         self._capacity = max(16, size)
         self._lasting.load_state(state["arms"], size, self._capacity, self.prior)
@@ -283,6 +273,8 @@ class LinearThompson:
             self._errors = list(state.get("errors", [0.0, 0.0]))
             self._fits = [_padded({v: np.array(m) for v, m in fit.items()}, self.max_features)
                           for fit in state.get("fits", [{}, {}])]
+        if self._tuning is not None:  # a snapshot from before self-tuning starts from the default candidate
+            self._tuning.load_state(state.get("tuning"))
         if self._fields is not None and "fields" in state:
             self._fields.load_state(state["fields"])
         elif self._fields is not None:  # a snapshot from before the cap: the values it learned stay admitted

@@ -21,6 +21,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from tests.bench import admin, decide, ingest, learner, learning, ope, pending, policies
 from tests.bench import feedback
 from tests.bench import cardinality
+from tests.bench import scenarios
 from tests.bench import scaled
 from tests.bench.common import Options
 
@@ -28,6 +29,7 @@ SECTIONS = {"decide": decide, "ingest": ingest, "learner": learner, "policies": 
             "learning": learning, "pending": pending}
 SECTIONS["feedback"] = feedback  # feedback intelligence (issue 13)
 SECTIONS["cardinality"] = cardinality  # high-cardinality context (issue 16, part 3)
+SECTIONS["scenarios"] = scenarios  # held-out scenario families (issue 16, part 1)
 SECTIONS["scaled"] = scaled  # scaled mode on Redis against embedded (issue 14, part 5)
 OUT = Path(__file__).with_name("out") / "results.json"
 
