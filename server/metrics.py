@@ -5,8 +5,8 @@ launcher): start every one with PROMETHEUS_MULTIPROC_DIR naming the same empty d
 /metrics on any of them sums all of them (prometheus-client's multiprocess mode; each gauge says how
 it combines). The variable must be set before the process starts: prometheus-client reads it at import.
 
-Scaled mode (server/scaled/) updates the STREAM_BACKLOG, REDIS_ERRORS, SPOOL_* and POLICY_* metrics;
-the embedded paths update the rest through the small functions below.
+Scaled mode (server/scaled/) updates STREAM_BACKLOG (the learner, every few seconds), REDIS_ERRORS, SPOOL_* and,
+at the edges, POLICY_* and EVENTS (at the 202); the embedded paths update the rest through the small functions below.
 """
 
 from __future__ import annotations
@@ -124,11 +124,21 @@ def observe_decide(site: str, decisions: Iterable[Decision], seconds: float) -> 
     _decide_tally.add(site, decisions, seconds, time.monotonic())
 
 
+_counted_elsewhere: frozenset[str] = frozenset()  # outcomes count_events leaves to other processes
+
+
 def count_events(outcomes: dict[tuple[str, str], int]) -> None:
     """{(event type, outcome): how many} for one batch; outcome: accepted, duplicate, unmatched or refused."""
     for (kind, outcome), count in outcomes.items():
-        if count:
+        if count and outcome not in _counted_elsewhere:
             EVENTS.labels(kind, outcome).inc(count)
+
+
+def edges_count_acknowledged(on: bool) -> None:
+    """Scaled mode's learner: each edge counts an event accepted or duplicate at its 202, so the learner's log
+    counts only what it finds unmatched or refuses, and a sum over every process counts each acknowledgement once."""
+    global _counted_elsewhere
+    _counted_elsewhere = frozenset({"accepted", "duplicate"}) if on else frozenset()
 
 
 def observe_learned(events: Iterable[EventRow], *, now_ms: int, learned: int) -> None:

@@ -15,6 +15,7 @@ import orjson
 import redis.asyncio as aioredis
 import redis.exceptions
 
+from server import metrics
 from server.learner.snapshots import not_finite
 from server.scaled.stream import POLICY_CHANNEL, POLICY_KEY, POLICY_VERSION_KEY
 from server.sites import SiteRegistry, make_policy, policy_key
@@ -59,6 +60,7 @@ class PolicyPublisher:
                     await pipe.execute()
                 self.published_version, self.reachable = latest[0], True
             except REDIS_DOWN:
+                metrics.REDIS_ERRORS.labels("policy").inc()
                 self.reachable = False
                 self._wake.set()  # try again after the pause below
             await asyncio.sleep(PUBLISH_INTERVAL_S)
@@ -88,6 +90,7 @@ class PolicyFollower:
         state = await asyncio.to_thread(orjson.loads, blob)
         self.sites.policies = await asyncio.to_thread(self._policies, state)  # one assignment: atomic for readers
         self.version, self.published_at = state["version"], state.get("published_at")
+        metrics.policy_published(self.version, self.published_at or 0.0)
         return True
 
     def _policies(self, state: dict) -> dict:
@@ -118,6 +121,7 @@ class PolicyFollower:
                         await self.load_if_new()
                         polled = time.monotonic()
             except REDIS_DOWN:
+                metrics.REDIS_ERRORS.labels("policy").inc()
                 await asyncio.sleep(0.5)
             except Exception:  # a published state this edge cannot load: keep deciding with the last one
                 log.exception("could not load the published policies")

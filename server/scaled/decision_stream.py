@@ -14,6 +14,7 @@ import logging
 import redis.asyncio as aioredis
 import redis.exceptions
 
+from server import metrics
 from server.scaled.spool import Spool
 from server.scaled.stream import STREAM, decision_fields, encode_rows
 from server.storage.rows import DecisionRow
@@ -69,6 +70,7 @@ class DecisionStream:
                 OSError) as error:  # ResponseError: a full Redis (noeviction) refused the XADD
             # the outcome is unknown: the group is spooled and marked, and the learner skips what it holds already
             self.redis_errors += 1
+            metrics.REDIS_ERRORS.labels("decisions").inc()
             if self.reachable:
                 log.warning("Redis did not take %d decision groups (%s): spooling decisions", len(groups), error)
             self.reachable = False

@@ -13,6 +13,7 @@ import redis.asyncio as aioredis
 import redis.exceptions
 from litestar.exceptions import ServiceUnavailableException
 
+from server import metrics
 from server.scaled.decision_stream import DecisionStream
 from server.scaled.shared_rate_limit import SharedEventRateLimit
 from server.scaled.stream import ADD_EVENTS, EVENT_ID_TTL_S, STREAM, encode_rows
@@ -20,6 +21,7 @@ from server.storage.rows import DecisionRow, EventRow
 from server.storage.writer import Stored
 
 RETRY_AFTER_S = 1
+NEW = ord("1")  # ADD_EVENTS's mark for an event not seen before (a byte of its reply)
 
 log = logging.getLogger("attune.scaled")
 
@@ -49,15 +51,23 @@ class StreamEventSink:
         for row, encoded in zip(rows, encode_rows(rows)):
             args += [row.id, encoded]
         try:
-            new = int(await self._add_events(keys=[STREAM, *counters], args=args))
+            new = await self._add_events(keys=[STREAM, *counters], args=args)
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
             self.decisions.redis_errors += 1
+            metrics.REDIS_ERRORS.labels("events").inc()
             self.decisions.reachable = False  # the watch loop finds when it answers again
             raise unavailable() from None
         except redis.exceptions.ResponseError as error:  # a full Redis (noeviction) refuses writes: try again later
             self.decisions.redis_errors += 1
+            metrics.REDIS_ERRORS.labels("events").inc()
             log.error("Redis refused an events batch: %s", error)
             raise unavailable() from None
-        if new < 0:
+        if new == -1:
             raise self.rate_limit.refuse(len(rows))
-        return Stored(accepted=new, duplicates=len(rows) - new)
+        outcomes: dict[tuple[str, str], int] = {}  # (event type, outcome) -> how many
+        for row, flag in zip(rows, new):
+            key = (row.type, "accepted" if flag == NEW else "duplicate")
+            outcomes[key] = outcomes.get(key, 0) + 1
+        metrics.count_events(outcomes)
+        accepted = new.count(NEW)
+        return Stored(accepted=accepted, duplicates=len(rows) - accepted)

@@ -13,8 +13,9 @@ import httpx
 
 LEARNER_PATHS = ("/admin", "/static/admin/", "/v1/consent", "/v1/visitor/", "/v1/surveys/", "/v1/sites/",
                  "/transparency", "/schema")
+# Host is passed on (as infra/nginx.conf does): an origin check compares a page's Origin with the Host it was served on
 HOP_BY_HOP = {b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding", b"upgrade", b"te",
-              b"trailer", b"host", b"x-forwarded-for", b"content-length"}
+              b"trailer", b"x-forwarded-for", b"content-length"}
 
 
 def upstream_for(path: str, learner: str, edges: itertools.cycle) -> str:

@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
+from server import metrics
 from server.scaled.broadcast import REDIS_DOWN, PolicyPublisher
 from server.scaled.learner_consumer import StreamConsumer
 from server.scaled.learner_counters import CounterMirror
@@ -52,6 +53,7 @@ def scaled_learner(runtime: Runtime, redis_url: str) -> Callable[[Litestar], con
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         client = connect(redis_url)
+        metrics.edges_count_acknowledged(True)  # the edges' 202s count accepted and duplicate events
         publisher = PolicyPublisher(client)
         learner = runtime.learner
         learner.on_refresh = lambda: publisher.offer(learner.version, runtime.sites.policies)
@@ -81,6 +83,7 @@ def scaled_learner(runtime: Runtime, redis_url: str) -> Callable[[Litestar], con
             yield
         finally:
             learner.on_refresh = runtime.config_store.on_applied = None
+            metrics.edges_count_acknowledged(False)
             profiles.uninstall()
             counters.uninstall()
             for task in tasks:

@@ -14,6 +14,7 @@ import time
 import redis.asyncio as aioredis
 import redis.exceptions
 
+from server import metrics
 from server.scaled.broadcast import REDIS_DOWN
 from server.scaled.stream import GROUP, STREAM, decode_entry
 from server.storage.writer import GroupCommitWriter, StorageUnavailable
@@ -48,6 +49,7 @@ class StreamConsumer:
                 if time.monotonic() - self._trimmed_at >= TRIM_INTERVAL_S:
                     await self._trim()
             except REDIS_DOWN as error:
+                metrics.REDIS_ERRORS.labels("stream").inc()
                 if self.reachable:
                     log.warning("the learner lost Redis (%s); retrying", error)
                 self.reachable, claim = False, True
@@ -88,6 +90,8 @@ class StreamConsumer:
             decisions += entry_decisions
             events += entry_events
             recheck = recheck or spooled
+        if recheck:  # a spooled group may come in the same read as its first send, whose reply Redis never gave
+            decisions = list({row.decision_id: row for row in decisions}.values())
         if decisions or events:
             await self.writer.store_events(events, decisions=decisions, recheck=recheck)  # returns after the commit
         await self.client.xack(STREAM, GROUP, *[entry_id for entry_id, _ in entries])
@@ -105,3 +109,6 @@ class StreamConsumer:
         pending = await self.client.xpending(STREAM, GROUP)
         oldest = pending["min"] if pending["pending"] else ours["last-delivered-id"]
         await self.client.xtrim(STREAM, minid=oldest, approximate=False)
+        lag = ours.get("lag")  # None when Redis cannot count it: then the length left by the trim, an upper bound
+        waiting = int(lag) + int(pending["pending"]) if lag is not None else await self.client.xlen(STREAM)
+        metrics.STREAM_BACKLOG.labels(STREAM).set(waiting)

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 import orjson
 import redis.asyncio as aioredis
 
+from server import metrics
 from server.config.loader import parse_config
 from server.config.schema import Config
 from server.config.toml import to_toml
@@ -56,6 +57,7 @@ class ConfigPublisher:
                     await pipe.execute()
                 self.published_version = latest[0]
             except REDIS_DOWN:
+                metrics.REDIS_ERRORS.labels("config").inc()
                 self._wake.set()  # sent once Redis answers: edges keep the last version meanwhile
                 await asyncio.sleep(0.5)
 
@@ -103,6 +105,7 @@ async def follow(client: aioredis.Redis, channel: str, load: Callable[[], Awaita
                     await load()
                     polled = time.monotonic()
         except REDIS_DOWN:
+            metrics.REDIS_ERRORS.labels("config").inc()
             await asyncio.sleep(0.5)
         except Exception:  # a version this edge cannot load: keep serving the last one
             log.exception("could not follow %s", channel)

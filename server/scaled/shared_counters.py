@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import redis.exceptions
 
+from server import metrics
 from server.counters.tally import SESSION_GAP_MS, Tally, VisitorCounters, matched_groups
 from server.scaled.broadcast import REDIS_DOWN
 
@@ -124,8 +125,10 @@ class EdgeCounters(VisitorCounters):
                 await self._count(views)
             except (*REDIS_DOWN, redis.exceptions.ResponseError):
                 self.state.redis_errors += 1
+                metrics.REDIS_ERRORS.labels("counters").inc()
         except (*REDIS_DOWN, redis.exceptions.ResponseError):
             self.state.redis_errors += 1  # these views stay counted in this edge's memory only
+            metrics.REDIS_ERRORS.labels("counters").inc()
         finally:
             sent.set_result(None)
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from server import metrics
 from server.decide.service import DecideDeps, claim_first_page, visitor_hash
 from server.scaled.broadcast import REDIS_DOWN
 from server.scaled.shared_visitor import Loaded, SharedVisitorState
@@ -62,6 +63,7 @@ class VisitorPrefetch:
                                            counters=site.counters is not None)
         except REDIS_DOWN:
             self.state.redis_errors += 1
+            metrics.REDIS_ERRORS.labels("visitor").inc()
             self.unreachable()
             return None, None
         self.state.loaded[(site.key, hashed)] = loaded
@@ -80,6 +82,7 @@ async def claim_shared_first_page(state: SharedVisitorState, deps: DecideDeps, *
                                       counters=configured.counters is not None)
         except REDIS_DOWN:
             state.redis_errors += 1
+            metrics.REDIS_ERRORS.labels("visitor").inc()
     if loaded is None:
         return claim_first_page(deps, site=site, visitor=visitor, decision_ids=decision_ids)
     state.loaded[(site, hashed)] = loaded

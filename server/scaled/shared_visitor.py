@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import msgspec
 import redis.asyncio as aioredis
 
+from server import metrics
 from server.config.schema import Block
 from server.decide.schemas import Decision
 from server.decide.sticky import ADOPT_WITHIN_MS, FirstPages, MemoryStickyStore, Shown, Unclaimed
@@ -157,6 +158,7 @@ class SharedVisitorState:
                 await pipe.execute()
         except REDIS_DOWN:
             self.redis_errors += 1  # kept in this edge's memory only: other edges decide anew for these visitors
+            metrics.REDIS_ERRORS.labels("visitor").inc()
 
 
 class SharedSticky:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import msgspec
 
+from server import metrics
+
 _HEADER = struct.Struct(">I")
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder(list[bytes]).decode
@@ -37,7 +39,9 @@ class Spool:
         self._lock = threading.Lock()
         self._file = open(path, "ab")
         self.size = self._file.tell()  # what a previous run left is sent like the rest
+        self.decisions = sum(map(len, self.groups())) if self.size else 0
         self.dropped = 0
+        self._export()
 
     def append(self, rows: list[bytes]) -> bool:
         """Keep a group durably; False (and counted as dropped) when the spool is full."""
@@ -50,6 +54,8 @@ class Spool:
             self._file.flush()
             os.fsync(self._file.fileno())
             self.size += _HEADER.size + len(record)
+            self.decisions += len(rows)
+            self._export()
             return True
 
     def groups(self) -> list[list[bytes]]:
@@ -69,7 +75,13 @@ class Spool:
             self._file.truncate(0)
             self._file.flush()
             os.fsync(self._file.fileno())
-            self.size = 0
+            self.size = self.decisions = 0
+            self._export()
+
+    def _export(self) -> None:
+        """Only when Redis is away does the spool change: a gauge set per change costs nothing on a healthy edge."""
+        metrics.SPOOL_BYTES.set(self.size)
+        metrics.SPOOL_DECISIONS.set(self.decisions)
 
     def close(self) -> None:
         self._file.close()

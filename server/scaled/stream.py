@@ -69,7 +69,8 @@ def decode_entry(fields: dict[bytes, bytes]) -> tuple[list[DecisionRow], list[Ev
 # its allowance: -1), then remember each new id (SET NX, with a TTL) and add the new ones to the stream as one
 # entry, atomically, so `duplicates` is exact and a retry of an acknowledged batch adds nothing.
 # KEYS[1] the stream, KEYS[2..m+1] the counters; ARGV: ttl, site, m, then allowance and lifetime (ms) per counter,
-# then id and encoded row for each event. Returns how many were new, or -1 when refused.
+# then id and encoded row for each event. Returns one character per event, "1" new and "0" seen before, or -1 when
+# refused.
 ADD_EVENTS = """
 local m = tonumber(ARGV[3])
 local first = 4 + 2 * m
@@ -81,12 +82,15 @@ for j = 1, m do
   redis.call('INCRBY', KEYS[j + 1], charge)
   redis.call('PEXPIRE', KEYS[j + 1], ARGV[3 + 2 * j])
 end
-local fields, n = {'k', 'e'}, 0
+local fields, n, new = {'k', 'e'}, 0, {}
 for i = first, #ARGV, 2 do
   if redis.call('SET', 'attune:eid:' .. ARGV[2] .. ':' .. ARGV[i], '1', 'NX', 'EX', ARGV[1]) then
     table.insert(fields, tostring(n)); table.insert(fields, ARGV[i + 1]); n = n + 1
+    table.insert(new, '1')
+  else
+    table.insert(new, '0')
   end
 end
 if n > 0 then redis.call('XADD', KEYS[1], '*', unpack(fields)) end
-return n
+return table.concat(new)
 """

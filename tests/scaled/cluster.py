@@ -100,6 +100,23 @@ def stored_decision_ids(data_dir: Path) -> list[str]:
         return [row[0] for row in db.execute("SELECT decision_id FROM decisions").fetchall()]
 
 
+def scrape(url: str) -> dict[tuple[str, tuple], float]:
+    """A process's /metrics as {(series, sorted labels): value}."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = httpx.get(f"{url}/metrics", timeout=5).text
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
+
+
+def value(samples: dict[tuple[str, tuple], float], name: str, **labels: str) -> float:
+    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+def moved(before: dict, after: dict, name: str, **labels: str) -> float:
+    return value(after, name, **labels) - value(before, name, **labels)
+
+
 def backlog(client: redis.Redis) -> int:
     """Entries not yet delivered to the learner plus those delivered and not acknowledged."""
     groups = client.xinfo_groups("attune:log")

@@ -9,7 +9,8 @@ import uuid
 
 import httpx
 
-from tests.scaled.cluster import Load, backlog, cluster, decide, stored_decision_ids, stored_event_ids, wait_for
+from tests.scaled.cluster import (Load, backlog, cluster, decide, scrape, stored_decision_ids, stored_event_ids, value,
+                                  wait_for)
 
 
 def _check_log(learner, load: Load) -> None:
@@ -56,6 +57,9 @@ def test_redis_stopped_decide_answers_events_wait_and_everything_drains(tmp_path
                 assert refused.status_code == 503 and int(refused.headers["retry-after"]) >= 1, refused.text
                 health = edge.health()
                 assert health["status"] == "degraded" and health["spool_bytes"] > 0, health
+                stopped = scrape(edge.url)  # /metrics needs no Redis
+                assert sum(n for (name, _), n in stopped.items() if name == "attune_redis_errors_total") >= 1
+                assert value(stopped, "attune_spool_bytes") > 0 and value(stopped, "attune_spool_decisions") >= 2
             load.decided.append(decision["decision_id"])
         finally:
             redis_server.signal(signal.SIGCONT)
@@ -64,6 +68,8 @@ def test_redis_stopped_decide_answers_events_wait_and_everything_drains(tmp_path
         assert not load.unsent, "refused batches were taken once Redis was back"
         wait_for(lambda: backlog(redis_server.client()) == 0 and edge.health()["status"] == "ok")
         assert edge.health()["spool_bytes"] == 0
+        drained = scrape(edge.url)
+        assert value(drained, "attune_spool_bytes") == value(drained, "attune_spool_decisions") == 0
     finally:
         for server in (*edges, learner):
             server.stop()

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from server.decide.service import visitor_hash
-from tests.scaled.cluster import REDIS_SERVER, RedisServer, cluster, wait_for
+from tests.scaled.cluster import REDIS_SERVER, RedisServer, cluster, moved, scrape, value, wait_for
 from tests.scaled.shared_site import SITE, Front, write_config
 from tests.support.admin import FIRST_PASSWORD_ENV, PASSWORD, signed_in
 
@@ -201,6 +201,41 @@ def test_an_erasure_removes_interests_traits_and_counters_from_redis(scaled):
     assert shown(edges[1], http, visitor, "help", "/pricing")["variant"] == "none"  # counted from zero again
     time.sleep(0.5)  # the learner has read Redis since: it copies the new count, not the erased one
     assert at_learner(http, "/v1/visitor/export", visitor=visitor)["counters"]["page_views"] == {"pricing": 1}
+
+
+def test_metrics_an_edge_counts_what_it_acknowledged_and_shows_its_policy_and_the_learner_its_backlog(scaled):
+    redis_server, learner, edges, http = scaled
+    edge, visitor = edges[0], uuid.uuid4().hex
+    before, learner_before = scrape(edge.url), scrape(learner.url)
+    decision = decide(edge, http, "tips", visitor)
+    impression, click = ({"id": uuid.uuid4().hex, "type": kind, "decision_id": decision["decision_id"]}
+                         for kind in ("impression", "click"))
+    for events in ([impression, click], [impression]):  # the second: a retry of an acknowledged event
+        body = {"site": "pk_test", "visitor": visitor, "events": events}
+        assert http.post(f"{edge.url}/v1/events", json=body).status_code == 202
+    after = scrape(edge.url)
+    counted = {(kind, outcome): moved(before, after, "attune_events_total", type=kind, outcome=outcome)
+               for kind in ("impression", "click") for outcome in ("accepted", "duplicate")}
+    assert counted == {("impression", "accepted"): 1, ("impression", "duplicate"): 1, ("click", "accepted"): 1,
+                       ("click", "duplicate"): 0}
+    assert moved(before, after, "attune_decide_seconds_count", site="pk_test", block="tips") == 1
+
+    def policy_as_healthz_says() -> bool:
+        health, samples = edge.health(), scrape(edge.url)
+        age = time.time() - value(samples, "attune_policy_published_timestamp_seconds")
+        return (value(samples, "attune_policy_version") == health["policy_version"] == edge.health()["policy_version"]
+                and abs(age - health["policy_age_s"]) < 1.0)
+    wait_for(policy_as_healthz_says, timeout=10)
+
+    def learned_both() -> dict | None:
+        samples = scrape(learner.url)
+        backlog = ("attune_stream_backlog", (("stream", "attune:log"),))  # sampled every 5 s
+        learned = moved(learner_before, samples, "attune_learner_lag_seconds_count")  # each event's lag, once
+        return samples if learned >= 2 and backlog in samples else None
+    at_learner = wait_for(learned_both, timeout=15, pause=0.2)
+    assert value(at_learner, "attune_stream_backlog", stream="attune:log") >= 0
+    assert not any(name == "attune_events_total" and dict(labels)["outcome"] in ("accepted", "duplicate") and count
+                   for (name, labels), count in at_learner.items()), "the learner counted the edges' events again"
 
 
 def test_with_redis_stopped_an_edge_still_answers_and_keeps_its_own_sticky_decisions(scaled):
