@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 import orjson
 import redis.asyncio as aioredis
@@ -26,27 +27,25 @@ POLL_INTERVAL_S = 1.0  # the fallback when a notice was missed (a reconnect)
 REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
 
-class PolicyPublisher:
-    """In the learner: `offer` from the learner thread, `run` as a task in the event loop."""
+class LatestPublisher:
+    """In the learner: the newest of what `offer` was given (from any thread) goes to Redis as a value, its version
+    and a notice on `channel`; older offers not yet sent are skipped, and a send Redis refused is tried again."""
 
-    def __init__(self, client: aioredis.Redis) -> None:
-        self.client = client
+    def __init__(self, client: aioredis.Redis, *, key: str, version_key: str, channel: str, operation: str,
+                 pause_s: float, published_version: int) -> None:
+        self.client, self.key, self.version_key, self.channel = client, key, version_key, channel
+        self.operation, self.pause_s = operation, pause_s  # pause: after each send (rate) or only after a failure
         self._latest: tuple[int, bytes] | None = None
         self._wake = asyncio.Event()
         self._loop = asyncio.get_running_loop()
-        self.published_version = -1
+        self.published_version = published_version
         self.reachable = True
 
-    def offer(self, version: int, policies: dict) -> None:
-        """The learner's policies after a refresh (learner thread): encoded here, sent by `run`."""
-        state = {"version": version, "published_at": time.time(),
-                 "policies": {key: {"kind": p.kind, "state": p.state()} for key, p in policies.items()}}
-        if not_finite(state):
-            return  # as with snapshots: the edges keep the last good policies
-        self._latest = (version, orjson.dumps(state))
+    def offer_encoded(self, version: int, blob: bytes) -> None:
+        self._latest = (version, blob)
         self._loop.call_soon_threadsafe(self._wake.set)
 
-    async def run(self) -> None:
+    async def run(self, *, pause_always: bool) -> None:
         while True:
             await self._wake.wait()
             self._wake.clear()
@@ -55,15 +54,37 @@ class PolicyPublisher:
                 continue
             try:
                 async with self.client.pipeline(transaction=True) as pipe:
-                    pipe.set(POLICY_KEY, latest[1]).set(POLICY_VERSION_KEY, latest[0])
-                    pipe.publish(POLICY_CHANNEL, latest[0])
+                    pipe.set(self.key, latest[1]).set(self.version_key, latest[0])
+                    pipe.publish(self.channel, latest[0])
                     await pipe.execute()
                 self.published_version, self.reachable = latest[0], True
             except REDIS_DOWN:
-                metrics.REDIS_ERRORS.labels("policy").inc()
+                metrics.REDIS_ERRORS.labels(self.operation).inc()
                 self.reachable = False
-                self._wake.set()  # try again after the pause below
-            await asyncio.sleep(PUBLISH_INTERVAL_S)
+                self._wake.set()  # sent once Redis answers: edges keep the last version meanwhile
+                if not pause_always:
+                    await asyncio.sleep(self.pause_s)
+            if pause_always:
+                await asyncio.sleep(self.pause_s)
+
+
+class PolicyPublisher(LatestPublisher):
+    """The learner's policies, at most every PUBLISH_INTERVAL_S: `offer` from the learner thread."""
+
+    def __init__(self, client: aioredis.Redis) -> None:
+        super().__init__(client, key=POLICY_KEY, version_key=POLICY_VERSION_KEY, channel=POLICY_CHANNEL,
+                         operation="policy", pause_s=PUBLISH_INTERVAL_S, published_version=-1)
+
+    def offer(self, version: int, policies: dict) -> None:
+        """The learner's policies after a refresh (learner thread): encoded here, sent by `run`."""
+        state = {"version": version, "published_at": time.time(),
+                 "policies": {key: {"kind": p.kind, "state": p.state()} for key, p in policies.items()}}
+        if not_finite(state):
+            return  # as with snapshots: the edges keep the last good policies
+        self.offer_encoded(version, orjson.dumps(state))
+
+    async def run(self) -> None:
+        await super().run(pause_always=True)
 
 
 class PolicyFollower:
@@ -108,26 +129,31 @@ class PolicyFollower:
         return policies
 
     async def run(self) -> None:
-        """Follow notices; poll every POLL_INTERVAL_S as well; survive Redis going away and coming back."""
-        while True:
-            pubsub = self.client.pubsub()
+        await follow(self.client, POLICY_CHANNEL, self.load_if_new, operation="policy")
+
+
+async def follow(client: aioredis.Redis, channel: str, load: Callable[[], Awaitable[bool]], *, operation: str) -> None:
+    """Call `load` on each notice of `channel`, and every POLL_INTERVAL_S in case one was missed; survive Redis
+    going away and coming back."""
+    while True:
+        pubsub = client.pubsub()
+        try:
+            await pubsub.subscribe(channel)
+            await load()
+            polled = time.monotonic()
+            while True:
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.2)
+                if message is not None or time.monotonic() - polled >= POLL_INTERVAL_S:
+                    await load()
+                    polled = time.monotonic()
+        except REDIS_DOWN:
+            metrics.REDIS_ERRORS.labels(operation).inc()
+            await asyncio.sleep(0.5)
+        except Exception:  # a version this edge cannot load: keep serving the last one
+            log.exception("could not follow %s", channel)
+            await asyncio.sleep(POLL_INTERVAL_S)
+        finally:
             try:
-                await pubsub.subscribe(POLICY_CHANNEL)
-                await self.load_if_new()
-                polled = time.monotonic()
-                while True:
-                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.2)
-                    if message is not None or time.monotonic() - polled >= POLL_INTERVAL_S:
-                        await self.load_if_new()
-                        polled = time.monotonic()
-            except REDIS_DOWN:
-                metrics.REDIS_ERRORS.labels("policy").inc()
-                await asyncio.sleep(0.5)
-            except Exception:  # a published state this edge cannot load: keep deciding with the last one
-                log.exception("could not load the published policies")
-                await asyncio.sleep(POLL_INTERVAL_S)
-            finally:
-                try:
-                    await asyncio.wait_for(pubsub.aclose(), 1)
-                except Exception:  # a dead connection closes as well as it can
-                    pass
+                await asyncio.wait_for(pubsub.aclose(), 1)
+            except Exception:  # a dead connection closes as well as it can
+                pass
