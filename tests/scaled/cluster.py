@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -135,7 +137,6 @@ class Load:
 
     def __init__(self, edges: list[AttuneServer], seed: int) -> None:
         import random
-        import threading
 
         self.edges = edges
         self.rng = random.Random(seed)
@@ -246,3 +247,20 @@ def cluster(tmp_path: Path, redis_url: str, edges: int = 2, edge_env: dict[str, 
                     for n in range(edges)]
     start_all(learner, *edge_servers)
     return learner, edge_servers
+
+
+def run_async(coroutine) -> None:
+    """asyncio.run in a thread of its own: a worker that ran the browser tests holds Playwright's loop in this one."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(coroutine)
+        except BaseException as error:  # re-raised in the test's thread
+            failure.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]

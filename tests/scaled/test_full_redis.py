@@ -3,7 +3,6 @@ Retry-After (the SDK retries it), never a 500, and spools the decisions it could
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 import redis.asyncio as aioredis
@@ -14,6 +13,7 @@ from server.scaled.event_stream import StreamEventSink
 from server.scaled.shared_rate_limit import SharedEventRateLimit
 from server.scaled.spool import Spool
 from server.storage.rows import EventRow
+from tests.scaled.cluster import run_async
 
 
 def test_a_full_redis_gets_events_a_503_and_decisions_the_spool(redis_server, tmp_path):
@@ -34,4 +34,4 @@ def test_a_full_redis_gets_events_a_503_and_decisions_the_spool(redis_server, tm
         finally:
             await client.aclose()
 
-    asyncio.run(main())
+    run_async(main())

@@ -18,6 +18,7 @@ from server.scaled.shared_learner import RedisWrites
 from server.scaled.shared_profile import MirroredProfiles, profile_key
 from server.sites import SiteRegistry
 from server.surveys.traits import ProfileTraits
+from tests.scaled.cluster import run_async
 
 
 def run(redis_server, work) -> None:
@@ -32,7 +33,7 @@ def run(redis_server, work) -> None:
             sending.cancel()
             await client.aclose()
 
-    asyncio.run(main())
+    run_async(main())
 
 
 def test_a_start_writes_every_profile_again_and_deletes_those_the_learner_no_longer_holds(redis_server):

@@ -137,8 +137,9 @@ def at_learner(http: httpx.Client, path: str, **body) -> dict:
 def test_an_interest_chosen_through_the_front_reaches_decide_at_both_edges(scaled):
     redis_server, learner, edges, http = scaled
     visitor = uuid.uuid4().hex
-    sticky = {shown(edge, http, visitor)["decision_id"] for edge in edges}
-    assert len(sticky) == 1  # `hero` is sticky for the session, at both edges
+    shown(edges[0], http, visitor)  # `hero` is sticky for the session, at both edges, once its write has landed
+    assert wait_for(lambda: shown(edges[0], http, visitor)["decision_id"] == shown(edges[1], http, visitor)["decision_id"],
+                    timeout=5, pause=0.02)
     at_learner(http, "/v1/visitor/interests", visitor=visitor, interests=["outdoor"])
     chosen = time.monotonic()
     for edge in edges:  # a new choice ends the sticky decision, as in embedded mode

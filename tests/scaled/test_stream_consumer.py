@@ -13,6 +13,7 @@ from server.scaled.stream import STREAM, decision_fields, encode_rows
 from server.storage.event_log import EventLog
 from server.storage.rows import DecisionRow, new_decision_id
 from server.storage.writer import GroupCommitWriter
+from tests.scaled.cluster import run_async
 
 
 def decision(i: int) -> DecisionRow:
@@ -46,7 +47,7 @@ def test_a_spooled_group_read_with_its_first_send_is_stored_once(redis_server, t
             await client.aclose()
         assert consumer.entries == 2
 
-    asyncio.run(main())
+    run_async(main())
     stored = writer.run_job_blocking(lambda cursor: cursor.execute("SELECT decision_id FROM decisions").fetchall())
     writer.stop()
     log.close()
