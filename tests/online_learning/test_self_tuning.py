@@ -9,6 +9,7 @@ import pytest
 
 from online_learning.exploration import draw, with_floor
 from online_learning.policies import LinearThompson
+from online_learning.policies.linear_thompson import SELF_TUNING
 
 VARIANTS = ["a", "b"]
 FLOOR = 0.02
@@ -35,7 +36,7 @@ def stream(kind: str, seed: int, updates: int = 6000) -> list[tuple[str, tuple[s
 
 
 def fed(log, **settings) -> LinearThompson:
-    policy = LinearThompson(seed=3, **settings)
+    policy = LinearThompson(seed=3, **{**SELF_TUNING, **settings})
     for variant, features, reward in log:
         policy.update(variant, features, reward)
     policy.refresh()
@@ -55,7 +56,7 @@ def test_the_same_stream_chooses_the_same_candidate(pairs_log):
 
 def test_a_snapshot_mid_batch_replays_to_the_identical_state(pairs_log):
     uninterrupted = fed(pairs_log)
-    restored = LinearThompson(seed=3)
+    restored = LinearThompson(seed=3, **SELF_TUNING)
     restored.load_state(json.loads(json.dumps(fed(pairs_log[:2345]).state())))  # 345 updates into a batch
     for variant, features, reward in pairs_log[2345:]:
         restored.update(variant, features, reward)
@@ -67,7 +68,7 @@ def test_logged_propensities_are_exact_and_a_replay_reproduces_them(pairs_log):
     # A live run logs each decision's distribution; replaying the same updates and refreshes in a policy with
     # the same seed must give the very same distributions, so every logged propensity is the true one.
     def live(log) -> list[np.ndarray]:
-        policy, rng, logged = LinearThompson(seed=8), np.random.default_rng(8), []
+        policy, rng, logged = LinearThompson(seed=8, **SELF_TUNING), np.random.default_rng(8), []
         for t, (_, features, _) in enumerate(log):
             shown = np.array(with_floor(policy.probabilities(VARIANTS, features), FLOOR))
             logged.append(shown)
@@ -100,7 +101,7 @@ def test_the_chosen_pair_prior_moves_to_the_one_the_stream_favours(kind, favoure
 def test_a_snapshot_from_before_self_tuning_loads_with_the_default_candidate(pairs_log):
     state = fed(pairs_log[:1000]).state()
     del state["tuning"]
-    restored = LinearThompson(seed=3)
+    restored = LinearThompson(seed=3, **SELF_TUNING)
     restored.load_state(json.loads(json.dumps(state)))
     assert restored.in_use == (30.0, 0.3)
     for variant, features, reward in pairs_log[1000:3000]:  # and it goes on learning and scoring
