@@ -53,6 +53,8 @@ class AttuneServer:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)
+        self.process.kill()  # no test will stop a server that never answered: it would outlive the session
+        self.process.wait()
         raise TimeoutError(f"attune serve did not answer within {timeout}s: {self.log()}")
 
     def log(self) -> str:
