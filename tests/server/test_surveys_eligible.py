@@ -3,6 +3,7 @@ budget, under an injected clock (days pass in a test without waiting)."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from pathlib import Path
@@ -200,3 +201,18 @@ def test_the_budget(prompts_ago_ms: list[int], per_session: int, gap_days: int, 
     prompted = sum(1 for ago in prompts_ago_ms if ago < SESSION_MS)
     budget = Budget(per_session=per_session, gap_days=gap_days)
     assert within_budget(history, budget, prompted=prompted, now=now) is allowed
+
+
+@pytest.mark.parametrize("body", [
+    '{"site": "pk_test", "visitor": "vvvvvvvvvvvv", "context": {"device": 1e400}}',  # not finite (raw JSON)
+    {"site": "pk_test", "visitor": "v" * 20, "context": {"device": {"nested": {"deeper": [1]}}}},  # nesting
+    {"site": "pk_test", "visitor": "v" * 20, "context": {f"f{n}": n for n in range(500)}},  # too many fields
+    {"site": "pk_test", "visitor": "v" * 20, "traits": {"role": "x" * 100_000}},  # huge text
+    {"site": "pk_test", "visitor": 12345678901},  # a number where the id goes
+    {"site": "pk_test", "visitor": "v" * 20, "language": ["en"]},  # a list where text goes
+])
+def test_hostile_values_get_a_4xx_naming_the_problem_never_a_500(app, body) -> None:
+    raw = body if isinstance(body, str) else json.dumps(body)
+    answer = app.client.post("/v1/surveys/eligible", content=raw, headers={"content-type": "application/json"})
+    assert 400 <= answer.status_code < 500, answer.text
+    assert answer.json().get("detail"), answer.text
